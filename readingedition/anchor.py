@@ -1,0 +1,587 @@
+"""Anchor stage: find each note's passage and each glossary term's occurrences in the text.
+
+Works on the text as a reader sees it. Each paragraph, heading or footnote is flattened to its
+reader text; the text is normalised (quotes, dashes, whitespace, ellipses, footnote digits) with
+a map back to the original offsets; all quotes are found in one Aho-Corasick pass, and all
+glossary forms in another, so cost grows with the text, not with text × notes.
+
+The result marks the AST with format-neutral Spans that each renderer turns into its own markup:
+  Span ["glossed"] {data-note: ID}        a piece of a note's passage (passages may cross markup)
+  Span ["note-call"] {data-note: ID}      empty; where the note's call goes (end of its passage)
+  Span ["term"] #ID {data-term: SLUG}     a linked occurrence of a glossary term
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import ahocorasick
+
+from .diagnostics import BuildFailed, Diagnostic
+from .model import (AnchoredNote, AnchorReport, AnnotatedEdition, Chapter, Edition, NoteSpec, TermSpec, TermUse)
+from .pandoc import stringify
+
+SEPARATOR = "\x00"  # between segments in the searchable text; never part of a quote
+_CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
+_OPAQUE_FOR_TERMS = {"Link", "Code", "Cite"}
+_FOLD = {**{c: "'" for c in "‘’‚‛′`"}, **{c: '"' for c in "“”„‟″«»"}, **{c: "-" for c in "‐‑‒–—―−"},
+         **{c: " " for c in "\u00a0\u2009\u202f\u2002\u2003\n\t"}, "…": "...",
+         **{c: "" for c in "⁰¹²³⁴⁵⁶⁷⁸⁹\u00ad\u200b"}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalised text with a map back to original offsets
+
+
+@dataclass(frozen=True)
+class Folded:
+    text: str
+    origin: list[int]  # origin[i] = offset in the unfolded text of folded char i; origin[len] = end
+
+
+def fold(text: str) -> Folded:
+    """Fold the variants a reader cannot tell apart into one form: quotes, dashes, spaces."""
+    out: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        mapped = _FOLD.get(char, char)
+        for piece in mapped:
+            if piece == " " and out and out[-1] == " ":
+                continue
+            if piece == "-" and out and out[-1] == "-":
+                continue  # "--", "—" and "-" all read as one dash
+            out.append(piece)
+            origin.append(index)
+    origin.append(len(text))
+    return Folded("".join(out), origin)
+
+
+def fold_quote(text: str) -> str:
+    return fold(text).text.strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reader text of the document, segment by segment
+
+
+@dataclass
+class Segment:
+    key: int  # id() of the original inline list, so the rebuild can find its marks
+    kind: str  # "para", "heading" or "footnote"
+    chapter: int
+    text: str
+    no_terms: list[tuple[int, int]] = field(default_factory=list)  # inside links, code, citations
+    start: int = 0  # offset in the searchable text
+
+
+def _inline_text(inline: dict[str, Any], pos: int, segment: Segment, pending: list) -> str:
+    kind = inline["t"]
+    if kind == "Str":
+        return inline["c"]
+    if kind in ("Space", "SoftBreak", "LineBreak"):
+        return " "
+    if kind in _CONTAINERS:
+        return _inlines_text(inline["c"], pos, segment, pending)
+    if kind == "Quoted":
+        opening, closing = ("“", "”") if inline["c"][0]["t"] == "DoubleQuote" else ("‘", "’")
+        return opening + _inlines_text(inline["c"][1], pos + 1, segment, pending) + closing
+    if kind in ("Span", "Link", "Cite"):
+        children = inline["c"][1] if kind != "Span" else inline["c"][1]
+        text = _inlines_text(children, pos, segment, pending)
+        if kind in _OPAQUE_FOR_TERMS:
+            segment.no_terms.append((pos, pos + len(text)))
+        return text
+    if kind == "Code":
+        segment.no_terms.append((pos, pos + len(inline["c"][1])))
+        return inline["c"][1]
+    if kind == "Note":
+        pending.append(inline["c"])
+        return ""
+    return ""  # Image, RawInline, Math: nothing a quote can match
+
+
+def _inlines_text(inlines: list[Any], pos: int, segment: Segment, pending: list) -> str:
+    parts = []
+    for inline in inlines:
+        piece = _inline_text(inline, pos, segment, pending)
+        parts.append(piece)
+        pos += len(piece)
+    return "".join(parts)
+
+
+def _segments(blocks: list[Any], chapter: int, kind: str, out: list[Segment]) -> None:
+    for block in blocks:
+        t = block["t"]
+        if t in ("Para", "Plain"):
+            _add_segment(block["c"], chapter, kind, out)
+        elif t == "Header":
+            _add_segment(block["c"][2], chapter, "heading", out)
+        elif t == "LineBlock":
+            for line in block["c"]:
+                _add_segment(line, chapter, kind, out)
+        elif t == "BlockQuote":
+            _segments(block["c"], chapter, kind, out)
+        elif t == "Div":
+            _segments(block["c"][1], chapter, kind, out)
+        elif t in ("BulletList",):
+            for item in block["c"]:
+                _segments(item, chapter, kind, out)
+        elif t == "OrderedList":
+            for item in block["c"][1]:
+                _segments(item, chapter, kind, out)
+
+
+def _add_segment(inlines: list[Any], chapter: int, kind: str, out: list[Segment]) -> None:
+    segment = Segment(key=id(inlines), kind=kind, chapter=chapter, text="")
+    pending: list[Any] = []
+    segment.text = _inlines_text(inlines, 0, segment, pending)
+    out.append(segment)
+    for note_blocks in pending:
+        _segments(note_blocks, chapter, "footnote", out)
+
+
+def split_chapters(blocks: list[Any]) -> list[tuple[str | None, list[Any]]]:
+    """Chapters begin at level-1 headings; text before the first heading is a chapter of its own."""
+    chapters: list[tuple[str | None, list[Any]]] = []
+    for block in blocks:
+        if block["t"] == "Header" and block["c"][0] == 1:
+            chapters.append((stringify(block["c"][2]), [block]))
+        elif chapters:
+            chapters[-1][1].append(block)
+        else:
+            chapters.append((None, [block]))
+    return chapters
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching
+
+
+@dataclass(frozen=True)
+class Mark:
+    start: int  # offsets in the segment's reader text
+    end: int
+    kind: str  # "glossed", "term", or "call" (a point at `start`)
+    name: str  # note id or term slug
+    anchor_id: str = ""
+
+    @property
+    def order(self) -> tuple[int, int]:
+        return (self.start, -self.end)
+
+
+class SearchText:
+    """The whole text, folded, with each segment's place in it."""
+
+    def __init__(self, segments: list[Segment]):
+        raw_parts = []
+        offset = 0
+        for segment in segments:
+            segment.start = offset
+            raw_parts.append(segment.text)
+            offset += len(segment.text) + 1
+        self.segments = segments
+        self.raw = SEPARATOR.join(raw_parts)
+        self.folded = fold(self.raw)
+        self._starts = [s.start for s in segments]
+
+    def to_raw(self, start: int, end: int) -> tuple[int, int]:
+        return self.folded.origin[start], self.folded.origin[end - 1] + 1
+
+    def segment_at(self, raw_offset: int) -> Segment:
+        import bisect
+        return self.segments[bisect.bisect_right(self._starts, raw_offset) - 1]
+
+    def context(self, start: int, end: int, width: int = 40) -> str:
+        text = self.folded.text
+        before = text[max(0, start - width):start].split(SEPARATOR)[-1]
+        after = text[end:end + width].split(SEPARATOR)[0]
+        return f"…{before}«{text[start:end]}»{after}…"
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum()
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    """A match must not begin or end inside a word."""
+    if start > 0 and _is_word_char(text[start]) and _is_word_char(text[start - 1]):
+        return False
+    if end < len(text) and _is_word_char(text[end - 1]) and _is_word_char(text[end]):
+        return False
+    return True
+
+
+def _find_all(text: str, patterns: dict[str, list[Any]]) -> dict[str, list[int]]:
+    """Every bounded occurrence (start offset) of every pattern, in one pass over the text."""
+    found: dict[str, list[int]] = {p: [] for p in patterns}
+    if not patterns:
+        return found
+    automaton = ahocorasick.Automaton()
+    for pattern in patterns:
+        automaton.add_word(pattern, pattern)
+    automaton.make_automaton()
+    for end_index, pattern in automaton.iter(text):
+        start = end_index - len(pattern) + 1
+        if _bounded(text, start, end_index + 1):
+            found[pattern].append(start)
+    return found
+
+
+def _context_matches(text: str, start: int, end: int, note: NoteSpec) -> bool:
+    if note.prefix is not None:
+        prefix = fold_quote(note.prefix)
+        window = text[max(0, start - len(prefix) - 2):start].replace(SEPARATOR, " ").rstrip()
+        if not window.endswith(prefix.rstrip()):
+            return False
+    if note.suffix is not None:
+        suffix = fold_quote(note.suffix)
+        window = text[end:end + len(suffix) + 2].replace(SEPARATOR, " ").lstrip()
+        if not window.startswith(suffix.lstrip()):
+            return False
+    return True
+
+
+def _anchor_notes(search: SearchText, notes: Iterable[NoteSpec]) -> tuple[dict[str, tuple[int, int]], list[Diagnostic]]:
+    text = search.folded.text
+    by_quote: dict[str, list[NoteSpec]] = {}
+    problems: list[Diagnostic] = []
+    for note in notes:
+        by_quote.setdefault(fold_quote(note.quote), []).append(note)
+    occurrences = _find_all(text, by_quote)
+    placed: dict[str, tuple[int, int]] = {}
+    for quote, quote_notes in by_quote.items():
+        for note in quote_notes:
+            starts = occurrences[quote]
+            chosen = [s for s in starts if _context_matches(text, s, s + len(quote), note)]
+            where = note.where
+            if not starts:
+                problems.append(Diagnostic("A001", f"note `{note.id}`: the quote {note.quote!r} is not in the text",
+                                           where.path, where.line, _closest(search, quote)))
+            elif not chosen:
+                problems.append(Diagnostic(
+                    "A003", f"note `{note.id}`: the quote occurs {len(starts)} time(s), but never with the given "
+                            f"prefix/suffix", where.path, where.line,
+                    "the quote occurs here:\n" + "\n".join(search.context(s, s + len(quote)) for s in starts[:5])))
+            elif len(chosen) > 1:
+                problems.append(Diagnostic(
+                    "A002", f"note `{note.id}`: the quote {note.quote!r} occurs {len(chosen)} times",
+                    where.path, where.line, _disambiguation(search, chosen, len(quote))))
+            else:
+                placed[note.id] = search.to_raw(chosen[0], chosen[0] + len(quote))
+    return placed, problems
+
+
+def _disambiguation(search: SearchText, starts: list[int], length: int) -> str:
+    """For each occurrence, the shortest run of preceding words that singles it out."""
+    text = search.folded.text
+    lines = []
+    for start in starts[:8]:
+        words = text[max(0, start - 200):start].replace(SEPARATOR, " ").split(" ")
+        for count in range(1, 12):
+            prefix = " ".join(words[-count:]).lstrip()
+            prefix = prefix + " " if not prefix.endswith(" ") and text[start - 1:start] == " " else prefix
+            if prefix.strip() and sum(1 for s in starts if text[max(0, s - len(prefix)):s] == prefix) == 1:
+                break
+        lines.append(f"prefix: {prefix!r:<40} → {search.context(start, start + length, 30)}")
+    return "\n".join(lines)
+
+
+def _closest(search: SearchText, quote: str, limit: int = 3) -> str:
+    """The passages most like the quote, and what differs. Only runs on failure."""
+    text = search.folded.text
+    quote_words = quote.split()
+    if not quote_words:
+        return ""
+    lowered = [w.lower() for w in quote_words]
+    spans = [(m.start(), m.group()) for m in re.finditer(r"[^\s\x00]+", text)]
+    candidates = set()
+    for index, (_, word) in enumerate(spans):
+        if word.lower() in lowered:
+            offset = lowered.index(word.lower())
+            candidates.add(max(0, index - offset))
+    scored = []
+    for first in candidates:
+        window = [w for _, w in spans[first:first + len(quote_words)]]
+        ratio = difflib.SequenceMatcher(None, " ".join(quote_words), " ".join(window)).ratio()
+        scored.append((-ratio, first, window))
+    lines = []
+    for negative_ratio, first, window in sorted(scored)[:limit]:
+        if -negative_ratio < 0.5:
+            break
+        diffs = []
+        matcher = difflib.SequenceMatcher(None, quote_words, window)
+        for op, a1, a2, b1, b2 in matcher.get_opcodes():
+            if op != "equal":
+                diffs.append(f"{' '.join(quote_words[a1:a2]) or '∅'!r} → {' '.join(window[b1:b2]) or '∅'!r}")
+        lines.append(f"closest: {' '.join(window)!r}\n  differs: {'; '.join(diffs)}")
+    return "\n".join(lines) or "no passage in the text is close to it"
+
+
+def _term_patterns(glossary: Iterable[TermSpec]) -> dict[str, list[tuple[str, str]]]:
+    patterns: dict[str, list[tuple[str, str]]] = {}
+    for entry in glossary:
+        for form in entry.all_forms:
+            folded = fold_quote(form)
+            patterns.setdefault(_lower(folded), []).append((entry.slug, folded))
+    return patterns
+
+
+def _lower(text: str) -> str:
+    # Length-preserving, so offsets in the lowered text are offsets in the original.
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _case_ok(form: str, found: str) -> bool:
+    """A form with capitals matches only as written; a lower-case one also sentence-initially."""
+    if form != _lower(form):
+        return found == form
+    return found == form or found == form[:1].upper() + form[1:]
+
+
+def _find_terms(search: SearchText, glossary: tuple[TermSpec, ...], every: bool) -> list[tuple[int, int, str]]:
+    text = search.folded.text
+    patterns = _term_patterns(glossary)
+    found = _find_all(_lower(text), patterns)
+    matches = []
+    for pattern, starts in found.items():
+        for start in starts:
+            end = start + len(pattern)
+            for slug, form in patterns[pattern]:
+                if _case_ok(form, text[start:end]):
+                    matches.append((start, end, slug))
+                    break
+    chosen: list[tuple[int, int, str]] = []
+    seen: set[tuple[int, str]] = set()
+    last_end = -1
+    for start, end, slug in sorted(matches, key=lambda m: (m[0], -(m[1] - m[0]))):
+        if start < last_end:
+            continue  # inside a longer term already taken
+        raw_start, raw_end = search.to_raw(start, end)
+        segment = search.segment_at(raw_start)
+        local = (raw_start - segment.start, raw_end - segment.start)
+        if segment.kind != "para" or any(a < local[1] and local[0] < b for a, b in segment.no_terms):
+            continue
+        last_end = end
+        if not every and (segment.chapter, slug) in seen:
+            continue
+        seen.add((segment.chapter, slug))
+        chosen.append((raw_start, raw_end, slug))
+    return chosen
+
+
+# ---------------------------------------------------------------------------------------------
+# Rebuilding the AST with marks
+
+
+def _span(classes: list[str], attrs: list[list[str]], content: list[Any], ident: str = "") -> dict[str, Any]:
+    return {"t": "Span", "c": [[ident, classes, attrs], content]}
+
+
+def _mark_span(mark: Mark, content: list[Any], first_piece: bool) -> dict[str, Any]:
+    if mark.kind == "term":
+        return _span(["term"], [["data-term", mark.name]], content, mark.anchor_id if first_piece else "")
+    return _span(["glossed"], [["data-note", mark.name]], content)
+
+
+def _call(mark: Mark) -> dict[str, Any]:
+    return _span(["note-call"], [["data-note", mark.name]], [])
+
+
+@dataclass
+class _Item:
+    element: dict[str, Any]
+    start: int
+    end: int
+    deferred: frozenset = frozenset()  # ranges applied inside this item, not around it
+
+
+class Marker:
+    """Rebuilds inline lists with marks, at the highest level each mark fully covers."""
+
+    def __init__(self, marks_by_segment: dict[int, list[Mark]]):
+        self.marks_by_segment = marks_by_segment
+        self.first_piece_done: set[Mark] = set()
+
+    def blocks(self, blocks: list[Any]) -> list[Any]:
+        return [self.block(block) for block in blocks]
+
+    def block(self, block: dict[str, Any]) -> dict[str, Any]:
+        t, c = block["t"], block.get("c")
+        if t in ("Para", "Plain"):
+            return {"t": t, "c": self.segment(c)}
+        if t == "Header":
+            return {"t": t, "c": [c[0], c[1], self.segment(c[2])]}
+        if t == "LineBlock":
+            return {"t": t, "c": [self.segment(line) for line in c]}
+        if t == "BlockQuote":
+            return {"t": t, "c": self.blocks(c)}
+        if t == "Div":
+            return {"t": t, "c": [c[0], self.blocks(c[1])]}
+        if t == "BulletList":
+            return {"t": t, "c": [self.blocks(item) for item in c]}
+        if t == "OrderedList":
+            return {"t": t, "c": [c[0], [self.blocks(item) for item in c[1]]]}
+        return block
+
+    def segment(self, inlines: list[Any]) -> list[Any]:
+        marks = self.marks_by_segment.get(id(inlines), [])
+        ranges = sorted((m for m in marks if m.kind != "call"), key=lambda m: m.order)
+        points = sorted((m for m in marks if m.kind == "call"), key=lambda m: m.start)
+        if not ranges and not points:
+            return [self._inline_plain(i) for i in inlines]
+        out, _ = self._level(inlines, 0, ranges, points)
+        return out
+
+    def _inline_plain(self, inline: dict[str, Any]) -> dict[str, Any]:
+        """Copy through, but footnotes' own paragraphs may carry marks."""
+        t = inline["t"]
+        if t == "Note":
+            return {"t": "Note", "c": self.blocks(inline["c"])}
+        if t in _CONTAINERS:
+            return {"t": t, "c": [self._inline_plain(i) for i in inline["c"]]}
+        if t in ("Span", "Link", "Cite", "Quoted"):
+            c = list(inline["c"])
+            index = 1
+            c[index] = [self._inline_plain(i) for i in c[index]]
+            return {"t": t, "c": c}
+        return inline
+
+    def _level(self, inlines: list[Any], pos: int, ranges: list[Mark], points: list[Mark]):
+        items: list[_Item] = []
+        for inline in inlines:
+            items.extend(self._items(inline, pos, ranges, points))
+            pos = items[-1].end if items else pos
+        end = pos
+        # A call goes before the first item at or after its offset (so before a footnote
+        # marker that follows the passage); calls strictly inside a container went down into it.
+        mine = [p for p in points if not any(i.start < p.start < i.end for i in items)]
+        placed: list[_Item] = []
+        for item in items:
+            while mine and mine[0].start <= item.start:
+                call = mine.pop(0)
+                placed.append(_Item(_call(call), call.start, call.start))
+            placed.append(item)
+        placed.extend(_Item(_call(call), call.start, call.start) for call in mine)
+        return self._wrap(placed, ranges), end
+
+    def _items(self, inline: dict[str, Any], pos: int, ranges: list[Mark], points: list[Mark]) -> list[_Item]:
+        t = inline["t"]
+        if t == "Str":
+            text = inline["c"]
+            end = pos + len(text)
+            cuts = sorted({c for r in ranges for c in (r.start, r.end) if pos < c < end} |
+                          {p.start for p in points if pos < p.start < end})
+            bounds = [pos, *cuts, end]
+            return [_Item({"t": "Str", "c": text[a - pos:b - pos]}, a, b) for a, b in zip(bounds, bounds[1:])]
+        if t in ("Space", "SoftBreak", "LineBreak"):
+            return [_Item(inline, pos, pos + 1)]
+        if t == "Note":
+            return [_Item({"t": "Note", "c": self.blocks(inline["c"])}, pos, pos)]
+        if t in _CONTAINERS or t in ("Quoted", "Span", "Link", "Cite"):
+            opening = 1 if t == "Quoted" else 0
+            children = inline["c"] if t in _CONTAINERS else inline["c"][1]
+            length = len(_inlines_text(children, 0, Segment(0, "", 0, ""), []))
+            end = pos + length + 2 * opening
+            partial = [r for r in ranges if r.start < end and pos < r.end and not (r.start <= pos and end <= r.end)]
+            inner_points = [p for p in points if pos < p.start < end]
+            if partial or inner_points:
+                new_children, _ = self._level(children, pos + opening, partial, inner_points)
+            else:
+                new_children = [self._inline_plain(i) for i in children]
+            rebuilt = {"t": t, "c": new_children} if t in _CONTAINERS else {"t": t, "c": [inline["c"][0], new_children, *inline["c"][2:]]}
+            return [_Item(rebuilt, pos, end, frozenset(partial))]
+        text_length = len(_inline_text(inline, pos, Segment(0, "", 0, ""), []))
+        return [_Item(inline, pos, pos + text_length)]
+
+    def _wrap(self, items: list[_Item], ranges: list[Mark]) -> list[Any]:
+        if not ranges:
+            return [item.element for item in items]
+        outer, rest = ranges[0], ranges[1:]
+        out: list[Any] = []
+        group: list[_Item] = []
+
+        def covered(item: _Item) -> bool:
+            if outer in item.deferred:
+                return False
+            if item.start == item.end:  # calls and footnotes: inside if strictly within
+                return outer.start < item.start < outer.end
+            return outer.start <= item.start and item.end <= outer.end
+
+        def flush(inside: bool) -> None:
+            if not group:
+                return
+            content = self._wrap(group, rest)
+            if inside:
+                first = outer not in self.first_piece_done
+                self.first_piece_done.add(outer)
+                out.append(_mark_span(outer, content, first))
+            else:
+                out.extend(content)
+            group.clear()
+
+        state = None
+        for item in items:
+            inside = covered(item)
+            if state is not None and inside != state:
+                flush(state)
+            group.append(item)
+            state = inside
+        flush(bool(state))
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def note_label(index: int) -> str:
+    """a, b, … z, aa, ab, …: letters, because numbers are the author's footnotes."""
+    label = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        label = chr(ord("a") + remainder) + label
+    return label
+
+
+def anchor_edition(edition: Edition) -> AnnotatedEdition:
+    chapters = split_chapters(edition.document["blocks"])
+    segments: list[Segment] = []
+    for number, (_, blocks) in enumerate(chapters):
+        _segments(blocks, number, "para", segments)
+    search = SearchText(segments)
+    annotations = edition.annotations
+    placed, problems = _anchor_notes(search, annotations.notes)
+    if problems:
+        raise BuildFailed(tuple(problems))
+
+    marks: dict[int, list[Mark]] = {}
+    order = sorted(annotations.notes, key=lambda n: (placed[n.id][1], placed[n.id][0]))
+    anchored = []
+    for index, note in enumerate(order):
+        start, end = placed[note.id]
+        segment = search.segment_at(start)
+        local_start, local_end = start - segment.start, end - segment.start
+        marks.setdefault(segment.key, []).extend([
+            Mark(local_start, local_end, "glossed", note.id),
+            Mark(local_end, local_end, "call", note.id)])
+        anchored.append(AnchoredNote(note, note_label(index), segment.chapter, edition.note_bodies[note.id]))
+
+    uses: list[TermUse] = []
+    counts = {entry.slug: 0 for entry in annotations.glossary}
+    for start, end, slug in _find_terms(search, annotations.glossary, edition.metadata.glossary_links == "every"):
+        segment = search.segment_at(start)
+        counts[slug] += 1
+        anchor_id = f"term-{slug}-{counts[slug]}"
+        marks.setdefault(segment.key, []).append(Mark(start - segment.start, end - segment.start, "term", slug, anchor_id))
+        uses.append(TermUse(slug, segment.chapter, anchor_id))
+    warnings = tuple(Diagnostic("G004", f"the glossary term `{e.term}` occurs nowhere in the text", e.where.path,
+                                e.where.line, severity="warning")
+                     for e in annotations.glossary if counts[e.slug] == 0)
+
+    marker = Marker(marks)
+    rebuilt = tuple(Chapter(title, marker.blocks(blocks)) for title, blocks in chapters)
+    report = AnchorReport(len(anchored), counts, warnings)
+    return AnnotatedEdition(edition, rebuilt, tuple(anchored), tuple(uses), report)

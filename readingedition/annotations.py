@@ -1,0 +1,191 @@
+"""Load stage, part two: the editors' annotation files (annotations/*.yaml).
+
+Reads every file, refuses what YAML can hide (aliases, tabs, non-UTF-8), validates against the
+shipped JSON Schema, and checks what a schema cannot (unique ids, colliding glossary forms,
+`see` targets). Every problem becomes a Diagnostic with the file and line.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .diagnostics import BuildFailed, Diagnostic
+from .model import Annotations, Location, NoteSpec, TermSpec
+
+SCHEMA: dict[str, Any] = json.loads(
+    resources.files("readingedition").joinpath("schema/annotations.schema.json").read_text("utf-8"))
+_VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+def load_annotations(directory: Path) -> Annotations:
+    if not directory.is_dir():
+        # An edition may have no annotations at all.
+        return Annotations((), (), (), ())
+    files = tuple(sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")))
+    problems: list[Diagnostic] = []
+    notes: list[NoteSpec] = []
+    terms: list[TermSpec] = []
+    references: list[dict[str, Any]] = []
+    for path in files:
+        try:
+            data, node = _read_yaml(path)
+        except BuildFailed as failure:
+            problems.extend(failure.diagnostics)
+            continue
+        file_problems = list(_schema_problems(path, data, node))
+        problems.extend(file_problems)
+        if file_problems:
+            continue
+        for index, item in enumerate(data.get("notes") or ()):
+            notes.append(NoteSpec(
+                id=item["id"], quote=item["quote"], note=item["note"], kind=item.get("kind", "context"),
+                prefix=item.get("prefix"), suffix=item.get("suffix"),
+                where=Location(path, _line_of(node, ["notes", index]))))
+        for index, item in enumerate(data.get("glossary") or ()):
+            terms.append(TermSpec(
+                term=item["term"], forms=tuple(item.get("forms") or ()), short=item["short"],
+                definition=item["definition"], see=tuple(item.get("see") or ()),
+                where=Location(path, _line_of(node, ["glossary", index]))))
+        references.extend(data.get("references") or ())
+    problems.extend(_cross_file_problems(notes, terms))
+    if problems:
+        raise BuildFailed(tuple(problems))
+    return Annotations(tuple(notes), tuple(terms), tuple(references), files)
+
+
+def _read_yaml(path: Path) -> tuple[Any, yaml.Node]:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise BuildFailed((Diagnostic("F002", f"cannot read the file: {error.strerror}", path),))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise BuildFailed((Diagnostic("F003", f"the file is not UTF-8 (byte 0x{raw[error.start]:02x})", path, line),))
+    for number, line_text in enumerate(text.splitlines(), 1):
+        indent = line_text[: len(line_text) - len(line_text.lstrip())]
+        if "\t" in indent:
+            raise BuildFailed((Diagnostic("Y002", "a tab is used for indentation", path, number),))
+    try:
+        # Refuse aliases before composing: they are how entity-expansion bombs work.
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise BuildFailed((Diagnostic("Y005", "an alias (*name) is used", path, event.start_mark.line + 1),))
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        what = " ".join(part for part in (error.context, error.problem) if part)
+        raise BuildFailed((Diagnostic("Y001", f"YAML syntax error: {what}", path, line),))
+    if data is None:
+        raise BuildFailed((Diagnostic("Y003", "the file is empty", path, 1),))
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        raise BuildFailed((Diagnostic("Y004", f"the file holds {kind}, not a mapping", path, node.start_mark.line + 1),))
+    return data, node
+
+
+def _node_at(node: yaml.Node, path: list[Any]) -> yaml.Node:
+    """The YAML node at a JSON path, or its nearest existing parent."""
+    for step in path:
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            match = next((value for key, value in node.value if key.value == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            match = node.value[step]
+        else:
+            match = None
+        if match is None:
+            break
+        node = match
+    return node
+
+
+def _line_of(node: yaml.Node, path: list[Any]) -> int:
+    return _node_at(node, path).start_mark.line + 1
+
+
+def _key_line(node: yaml.Node, path: list[Any], key: str) -> int:
+    parent = _node_at(node, path)
+    if isinstance(parent, yaml.MappingNode):
+        for k, _ in parent.value:
+            if k.value == key:
+                return k.start_mark.line + 1
+    return parent.start_mark.line + 1
+
+
+def _schema_problems(path: Path, data: Any, node: yaml.Node):
+    for error in sorted(_VALIDATOR.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        where = list(error.absolute_path)
+        line = _line_of(node, where)
+        if error.validator == "additionalProperties":
+            allowed = sorted(error.schema.get("properties", {}))
+            for key in sorted(set(error.instance) - set(allowed)):
+                guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
+                suggestion = f"; did you mean `{guess[0]}`?" if guess else f"; allowed keys: {', '.join(allowed)}"
+                yield Diagnostic("K001", f"unknown key `{key}`{suggestion}", path, _key_line(node, where, key))
+        elif error.validator == "required":
+            missing = error.message.split("'")[1]
+            yield Diagnostic("K002", f"{_describe(data, where)} has no `{missing}`", path, line)
+        elif error.validator in ("minLength", "pattern") and where and where[-1] == "id":
+            yield Diagnostic("K004", f"malformed id {error.instance!r}", path, line)
+        elif error.validator in ("minLength", "pattern"):
+            yield Diagnostic("K003", f"`{where[-1]}` of {_describe(data, where[:-1])} is empty", path, line)
+        elif error.validator == "enum":
+            options = ", ".join(map(str, error.validator_value))
+            yield Diagnostic("K005", f"`{where[-1]}: {error.instance}` is not one of: {options}", path, line)
+        else:
+            field = ".".join(map(str, where)) or "the file"
+            yield Diagnostic("K005", f"{field}: {error.message}", path, line)
+
+
+def _describe(data: Any, where: list[Any]) -> str:
+    if len(where) >= 2 and isinstance(where[1], int):
+        item = data[where[0]][where[1]]
+        label = item.get("id") or item.get("term") if isinstance(item, dict) else None
+        noun = {"notes": "note", "glossary": "glossary entry", "references": "reference"}.get(where[0], "entry")
+        return f"{noun} {label!r}" if label else f"{noun} #{where[1] + 1}"
+    return "the file"
+
+
+def _cross_file_problems(notes: list[NoteSpec], terms: list[TermSpec]):
+    first_note: dict[str, NoteSpec] = {}
+    for note in notes:
+        if note.id in first_note:
+            other = first_note[note.id].where
+            yield Diagnostic("A004", f"note id `{note.id}` is already used at {other.path.name}:{other.line}",
+                             note.where.path, note.where.line)
+        else:
+            first_note[note.id] = note
+    owner: dict[str, TermSpec] = {}
+    for entry in terms:
+        if entry.term.casefold() in {t.term.casefold() for t in owner.values()}:
+            other = next(t for t in owner.values() if t.term.casefold() == entry.term.casefold()).where
+            yield Diagnostic("G001", f"the term `{entry.term}` is already defined at {other.path.name}:{other.line}",
+                             entry.where.path, entry.where.line)
+            continue
+        for form in entry.all_forms:
+            key = form.casefold()
+            if key in owner and owner[key] is not entry:
+                yield Diagnostic("G002", f"the form `{form}` of `{entry.term}` is also a form of `{owner[key].term}`",
+                                 entry.where.path, entry.where.line)
+            owner.setdefault(key, entry)
+    known = {t.term for t in terms}
+    for entry in terms:
+        for target in entry.see:
+            if target not in known:
+                guess = difflib.get_close_matches(target, sorted(known), n=1)
+                hint = f"; did you mean `{guess[0]}`?" if guess else ""
+                yield Diagnostic("G003", f"`see: {target}` in `{entry.term}` names no glossary term{hint}",
+                                 entry.where.path, entry.where.line)

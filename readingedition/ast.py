@@ -1,0 +1,83 @@
+"""Small helpers for building and rewriting pandoc AST, shared by the renderers."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+InlineRewrite = Callable[[dict[str, Any]], list[Any] | None]  # None: keep the element, recurse into it
+
+
+def raw_inline(html: str) -> dict[str, Any]:
+    return {"t": "RawInline", "c": ["html", html]}
+
+
+def raw_block(html: str) -> dict[str, Any]:
+    return {"t": "RawBlock", "c": ["html", html]}
+
+
+def para(inlines: list[Any]) -> dict[str, Any]:
+    return {"t": "Para", "c": inlines}
+
+
+def div(ident: str, classes: list[str], blocks: list[Any], attrs: list[list[str]] | None = None) -> dict[str, Any]:
+    return {"t": "Div", "c": [[ident, classes, attrs or []], blocks]}
+
+
+def text(words: str) -> list[Any]:
+    out: list[Any] = []
+    for index, word in enumerate(words.split(" ")):
+        if index:
+            out.append({"t": "Space"})
+        if word:
+            out.append({"t": "Str", "c": word})
+    return out
+
+
+def span_info(inline: dict[str, Any]) -> tuple[str, list[str], dict[str, str]]:
+    ident, classes, attrs = inline["c"][0]
+    return ident, classes, dict(attrs)
+
+
+def rewrite_inlines(inlines: list[Any], rewrite: InlineRewrite) -> list[Any]:
+    out: list[Any] = []
+    for inline in inlines:
+        replaced = rewrite(inline)
+        if replaced is not None:
+            out.extend(replaced)
+            continue
+        t = inline["t"]
+        c = inline.get("c")
+        if t in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
+            out.append({"t": t, "c": rewrite_inlines(c, rewrite)})
+        elif t in ("Span", "Link", "Quoted", "Cite"):
+            out.append({"t": t, "c": [c[0], rewrite_inlines(c[1], rewrite), *c[2:]]})
+        else:
+            out.append(inline)
+    return out
+
+
+def map_blocks(blocks: list[Any], on_inlines: Callable[[list[Any]], list[Any]]) -> list[Any]:
+    """Apply an inline-list rewrite to every inline list in the blocks."""
+    out = []
+    for block in blocks:
+        t, c = block["t"], block.get("c")
+        if t in ("Para", "Plain"):
+            out.append({"t": t, "c": on_inlines(c)})
+        elif t == "Header":
+            out.append({"t": t, "c": [c[0], c[1], on_inlines(c[2])]})
+        elif t == "LineBlock":
+            out.append({"t": t, "c": [on_inlines(line) for line in c]})
+        elif t == "BlockQuote":
+            out.append({"t": t, "c": map_blocks(c, on_inlines)})
+        elif t == "Div":
+            out.append({"t": t, "c": [c[0], map_blocks(c[1], on_inlines)]})
+        elif t == "BulletList":
+            out.append({"t": t, "c": [map_blocks(item, on_inlines) for item in c]})
+        elif t == "OrderedList":
+            out.append({"t": t, "c": [c[0], [map_blocks(item, on_inlines) for item in c[1]]]})
+        else:
+            out.append(block)
+    return out
+
+
+def document(blocks: list[Any], meta: dict[str, Any]) -> dict[str, Any]:
+    return {"pandoc-api-version": [1, 23, 1], "meta": meta, "blocks": blocks}

@@ -1,0 +1,97 @@
+"""Every message the build can give an editor, with a stable code, kept as data in one place.
+
+A diagnostic names the file and line, says what is wrong and what to do. The CLI prints it
+without a traceback; tests assert on the code and the wording.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# code: (slug, what to do). The slug is stable; the hint is shown after the message.
+CODES: dict[str, tuple[str, str]] = {
+    # Files and YAML
+    "F001": ("missing-path", "Check the path, or pass --root pointing at an edition directory."),
+    "F002": ("unreadable-file", "Check the file's permissions."),
+    "F003": ("not-utf8", "Save the file as UTF-8."),
+    "F004": ("bad-stylesheet", "Fix the CSS syntax at that line, or remove the file to use the built-in style."),
+    "Y001": ("yaml-syntax", "Fix the YAML syntax at that line; a quote containing ': ' must be in quotes."),
+    "Y002": ("yaml-tab", "YAML indentation must use spaces, not tabs."),
+    "Y003": ("yaml-empty", "Add a `notes:` or `glossary:` list, or delete the file."),
+    "Y004": ("yaml-not-mapping", "The file must be a mapping with `notes:` and/or `glossary:` keys, not a list."),
+    "Y005": ("yaml-alias", "Anchors and aliases (&name, *name) are not allowed in annotation files; write the value out."),
+    # Keys and fields
+    "K001": ("unknown-key", "Remove or rename the key."),
+    "K002": ("missing-field", "Add the field."),
+    "K003": ("empty-field", "Write the text, or delete the entry."),
+    "K004": ("bad-id", "Use letters, digits and hyphens only, starting with a letter or digit."),
+    "K005": ("bad-value", "Use one of the allowed values."),
+    # Notes
+    "A001": ("quote-not-found", "Copy the passage exactly from the text; the closest passages are shown above."),
+    "A002": ("quote-ambiguous", "Add a `prefix:` (or `suffix:`) to say which one; candidates are shown above."),
+    "A003": ("context-not-found", "The quote occurs, but never with this prefix/suffix; correct it or remove it."),
+    "A004": ("duplicate-note-id", "Give each note a unique id across all annotation files."),
+    "A005": ("unsafe-link", "Links in notes may be http:, https: or mailto: only."),
+    "A006": ("unknown-citation", "Add the reference to a `references:` list under annotations/, or fix the key."),
+    # Glossary
+    "G001": ("duplicate-term", "Define each term once; merge the two entries."),
+    "G002": ("form-collision", "A form may belong to one term only; remove it from one of them."),
+    "G003": ("unknown-see", "`see` must name the `term` of another glossary entry."),
+    "G004": ("term-not-found", "The term and its forms occur nowhere in the text; check the spelling or add `forms:`."),
+    # Source text
+    "T001": ("no-text", "Put the text in one or more top-level *.md files in src_text/."),
+    "T002": ("missing-metadata", "Add the field to the YAML metadata block at the top of the first src_text/*.md file."),
+    "T003": ("undefined-footnote", "Add the footnote text `[^n]: ...`, or remove the reference."),
+    "T004": ("bad-metadata", "Fix the value in the metadata block."),
+    # Rendering and checks
+    "R001": ("note-lost", "A note did not reach the PDF. This is a bug in the builder; please report it."),
+    "C001": ("epubcheck", "See epubcheck's message above."),
+    "C002": ("fidelity", "Text was lost or added between the source and the edition; see the differences above."),
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    path: Path | None = None
+    line: int | None = None
+    detail: str = ""  # extra lines: closest passages, candidates
+    severity: str = "error"  # or "warning"
+
+    @property
+    def slug(self) -> str:
+        return CODES[self.code][0]
+
+    @property
+    def hint(self) -> str:
+        return CODES[self.code][1]
+
+    def render(self, root: Path | None = None) -> str:
+        where = ""
+        if self.path is not None:
+            shown = self.path
+            if root is not None:
+                try:
+                    shown = self.path.resolve().relative_to(root.resolve())
+                except ValueError:
+                    pass
+            where = f"{shown}:{self.line}: " if self.line else f"{shown}: "
+        text = f"{where}{self.severity} {self.code} {self.slug}: {self.message}"
+        if self.detail:
+            text += "\n" + "\n".join("    " + line for line in self.detail.splitlines())
+        return text + f"\n    hint: {self.hint}"
+
+
+@dataclass(frozen=True)
+class BuildFailed(Exception):
+    """Raised with every error found, so an editor sees them all at once."""
+
+    diagnostics: tuple[Diagnostic, ...] = field(default_factory=tuple)
+
+    def __str__(self) -> str:
+        return "\n".join(d.render() for d in self.diagnostics)
+
+
+def fail(code: str, message: str, path: Path | None = None, line: int | None = None, detail: str = "") -> BuildFailed:
+    return BuildFailed((Diagnostic(code, message, path, line, detail),))

@@ -1,0 +1,254 @@
+"""Render stage: the EPUB 3 edition.
+
+pandoc writes the XHTML (one call for the whole book, with citeproc); ebooklib packages it.
+Editor's notes and the author's footnotes are EPUB 3 pop-up notes: a `noteref` link to an
+`aside epub:type="footnote"` in the same file, with a back-link. Editor's notes follow the
+paragraph that calls them (Kobo's heuristic wants the note after its link; KOReader dislikes
+many asides in one wrapper, so each aside stands alone in the body); footnotes close their chapter.
+"""
+from __future__ import annotations
+
+import datetime
+import html
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+from ebooklib import epub
+
+from .apparatus import glossary_blocks, questions_blocks, references_blocks
+from .ast import div, document, map_blocks, raw_block, raw_inline, rewrite_inlines, span_info
+from .model import AnnotatedEdition
+from .pandoc import ast_to_html, stringify
+from .reproducible import build_epoch
+
+ACCESSIBILITY = [
+    ("schema:accessMode", "textual"),
+    ("schema:accessModeSufficient", "textual"),
+    ("schema:accessibilityFeature", "structuralNavigation"),
+    ("schema:accessibilityFeature", "tableOfContents"),
+    ("schema:accessibilityFeature", "readingOrder"),
+    ("schema:accessibilityFeature", "annotations"),
+    ("schema:accessibilityFeature", "displayTransformability"),
+    ("schema:accessibilityHazard", "none"),
+]
+ACCESSIBILITY_SUMMARY = ("A text-only book with structured headings, a table of contents, and linked notes and "
+                         "glossary; it meets WCAG 2.1 level AA. Editor's notes are marked with letters, the "
+                         "author's footnotes with numbers; every note links back to its call.")
+
+
+@dataclass(frozen=True)
+class Part:
+    file_name: str
+    title: str
+    blocks: list[Any]
+    landmark: str | None = None  # epub:type for the landmarks nav
+    properties: tuple[str, ...] = ()
+
+
+class _Text:
+    """Turns the anchoring marks of the chapters into EPUB markup."""
+
+    def __init__(self, annotated: AnnotatedEdition):
+        self.notes = {note.spec.id: note for note in annotated.notes}
+        self.shorts = {slug: stringify(inlines) for slug, inlines in annotated.edition.term_shorts.items()}
+        self.footnote_count = 0
+
+    def chapter(self, blocks: list[Any]) -> list[Any]:
+        out: list[Any] = []
+        footnotes: list[Any] = []
+        for block in blocks:
+            calls: list[str] = []
+            feet: list[Any] = []
+            out.extend(map_blocks([block], lambda inlines: self._inlines(inlines, calls, feet)))
+            out.extend(self._asides(calls))
+            footnotes.extend(feet)
+        return out + footnotes
+
+    def _inlines(self, inlines: list[Any], calls: list[str], feet: list[Any]) -> list[Any]:
+        return rewrite_inlines(inlines, lambda inline: self._inline(inline, calls, feet))
+
+    def _inline(self, inline: dict[str, Any], calls: list[str], feet: list[Any]) -> list[Any] | None:
+        t = inline["t"]
+        if t == "Note":
+            self.footnote_count += 1
+            number = self.footnote_count
+            feet.extend(self._footnote(number, inline["c"]))
+            return [raw_inline(f'<a href="#fn-{number}" id="fnref-{number}" class="footnote-ref" '
+                               f'epub:type="noteref" role="doc-noteref">{number}</a>')]
+        if t != "Span":
+            return None
+        ident, classes, attrs = span_info(inline)
+        if "note-call" in classes:
+            note = self.notes[attrs["data-note"]]
+            calls.append(note.spec.id)
+            return [raw_inline(f'<a href="#note-{note.spec.id}" id="call-{note.spec.id}" class="note-call" '
+                               f'epub:type="noteref" role="doc-noteref" aria-label="Editor’s note {note.label}">'
+                               f'{note.label}</a>')]
+        content = self._inlines(inline["c"][1], calls, feet)
+        if "glossed" in classes:
+            return [{"t": "Span", "c": [["", ["glossed"], []], content]}]
+        if "term" in classes:
+            slug = attrs["data-term"]
+            return [{"t": "Link", "c": [[ident, ["term"], [["epub:type", "glossref"]]], content,
+                                        [f"#gloss-{slug}", self.shorts[slug]]]}]
+        return None
+
+    def _footnote(self, number: int, blocks: list[Any]) -> list[Any]:
+        calls: list[str] = []
+        feet: list[Any] = []  # footnotes inside footnotes do not occur in pandoc Markdown
+        body = map_blocks(blocks, lambda inlines: self._inlines(inlines, calls, feet))
+        back = raw_inline(f'<a href="#fnref-{number}" class="footnote-back" role="doc-backlink">{number}.</a> ')
+        return [raw_block(f'<aside id="fn-{number}" class="footnote" epub:type="footnote" role="doc-footnote">'),
+                *_prepend(body, back), raw_block("</aside>"), *self._asides(calls)]
+
+    def _asides(self, calls: list[str]) -> list[Any]:
+        out = []
+        for note_id in calls:
+            note = self.notes[note_id]
+            back = raw_inline(f'<a href="#call-{note_id}" class="note-label" role="doc-backlink" '
+                              f'aria-label="Back to the text of note {note.label}">{note.label}</a> ')
+            out.append(raw_block(f'<aside id="note-{note_id}" class="editor-note kind-{note.spec.kind}" '
+                                 f'epub:type="footnote" role="doc-footnote">'))
+            out.extend(_prepend(list(note.body), back))
+            out.append(raw_block("</aside>"))
+        return out
+
+
+def _prepend(blocks: list[Any], inline: dict[str, Any]) -> list[Any]:
+    if blocks and blocks[0]["t"] in ("Para", "Plain"):
+        return [{"t": blocks[0]["t"], "c": [inline, *blocks[0]["c"]]}, *blocks[1:]]
+    return [{"t": "Plain", "c": [inline]}, *blocks]
+
+
+def _parts(annotated: AnnotatedEdition) -> list[Part]:
+    text = _Text(annotated)
+    file_of = {}
+    parts = []
+    for number, chapter in enumerate(annotated.chapters):
+        name = f"chapter-{number + 1:02d}.xhtml"
+        file_of[number] = name
+        title = chapter.title or annotated.edition.metadata.title
+        blocks = text.chapter(chapter.blocks)
+        if chapter.title is None:  # an untitled text still needs a heading for navigation
+            blocks = [raw_block(f'<h1 class="text-title">{html.escape(title)}</h1>'), *blocks]
+        parts.append(Part(name, title, blocks, "bodymatter" if number == 0 else None))
+
+    def href(anchor_id: str, chapter: int) -> str:
+        return f"{file_of[chapter]}#{anchor_id}"
+
+    back = [("glossary.xhtml", "Glossary", glossary_blocks(annotated, href), "glossary", ("glossary",)),
+            ("questions.xhtml", "Discussion questions", questions_blocks(annotated, href), None, ()),
+            ("references.xhtml", "References", references_blocks(annotated), "bibliography", ())]
+    parts.extend(Part(name, title, blocks, landmark, props) for name, title, blocks, landmark, props in back if blocks)
+    return parts
+
+
+def _render_parts(annotated: AnnotatedEdition, parts: list[Part]) -> dict[str, str]:
+    """One pandoc call for every part; then split, and point links at the file that holds their target."""
+    edition = annotated.edition
+    wrapped = [div(f"part-{index}", ["part"], part.blocks) for index, part in enumerate(parts)]
+    html_text = ast_to_html(document(wrapped, edition.document["meta"]), csl=edition.styles.csl,
+                            lang=edition.metadata.lang)
+    tree = lxml.html.fromstring(f"<div>{html_text}</div>")
+    bodies: dict[str, Any] = {}
+    owner: dict[str, str] = {}
+    for index, part in enumerate(parts):
+        element = tree.get_element_by_id(f"part-{index}")
+        bodies[part.file_name] = element
+        for node in element.iter():
+            if node.get("id"):
+                owner[node.get("id")] = part.file_name
+    # citeproc may leave a trailing refs div outside the parts when there is nowhere to put it.
+    out = {}
+    for file_name, element in bodies.items():
+        for link in element.iter("a"):
+            target = link.get("href", "")
+            if target.startswith("#") and owner.get(target[1:], file_name) != file_name:
+                link.set("href", owner[target[1:]] + target)
+        inner = (element.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in element)
+        out[file_name] = inner
+    return out
+
+
+def _title_page(annotated: AnnotatedEdition) -> str:
+    meta = annotated.edition.metadata
+    e = html.escape
+    subtitle = f'<p class="subtitle">{e(meta.subtitle)}</p>' if meta.subtitle else ""
+    return (f'<section class="titlepage" epub:type="titlepage" aria-label="Title page">'
+            f'<h1 class="title">{e(meta.title)}</h1>{subtitle}'
+            f'<p class="author">{e(meta.author)}</p><p class="date">{e(meta.date)}</p>'
+            f'<p class="edition-note">A reading edition with editor’s notes (marked with letters) and a glossary. '
+            f'The author’s own footnotes are numbered.</p>'
+            f'<p class="rights">{e(meta.rights)}</p><p class="source">{e(meta.source)}</p></section>')
+
+
+def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
+    edition = annotated.edition
+    meta = edition.metadata
+    epoch = build_epoch()
+    book = epub.EpubBook()
+    book.set_identifier(meta.identifier)
+    book.set_title(meta.title)
+    book.set_language(meta.lang)
+    if meta.author:
+        book.add_author(meta.author)
+    for name, value in (("date", meta.date), ("rights", meta.rights), ("source", meta.source),
+                        ("description", meta.subtitle or "")):
+        if value:
+            book.add_metadata("DC", name, value)
+    for prop, value in ACCESSIBILITY:
+        book.add_metadata(None, "meta", value, {"property": prop})
+    book.add_metadata(None, "meta", ACCESSIBILITY_SUMMARY, {"property": "schema:accessibilitySummary"})
+    book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"})
+
+    css = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css",
+                        content="\n".join(p.read_text("utf-8") for p in edition.styles.epub_css).encode())
+    book.add_item(css)
+
+    def page(file_name: str, title: str, body: str, properties: tuple[str, ...] = ()) -> epub.EpubHtml:
+        item = epub.EpubHtml(title=title, file_name=file_name, lang=meta.lang)
+        item.content = f"<html><head><title>{html.escape(title)}</title></head><body>{body}</body></html>"
+        item.add_item(css)
+        item.properties.extend(properties)
+        book.add_item(item)
+        return item
+
+    title_page = page("titlepage.xhtml", "Title page", _title_page(annotated))
+    parts = _parts(annotated)
+    rendered = _render_parts(annotated, parts)
+    items = [page(p.file_name, p.title, rendered[p.file_name], p.properties) for p in parts]
+    nav = epub.EpubNav()
+    book.add_item(nav)
+    book.add_item(epub.EpubNcx())  # ebooklib always names an NCX in the spine
+    book.toc = [epub.Link(item.file_name, item.title, item.file_name.removesuffix(".xhtml")) for item in items]
+    book.spine = [title_page, nav, *items]
+    book.guide = [{"type": "titlepage", "href": "titlepage.xhtml", "title": "Title page"},
+                  {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
+                  *({"type": p.landmark, "href": p.file_name, "title": p.title} for p in parts if p.landmark)]
+    buffer = io.BytesIO()
+    epub.write_epub(buffer, book, {"epub3_pages": False, "mtime": epoch, "epub2_guide": False,
+                                   "landmark_title": "Landmarks", "toc_title": "Contents"})
+    target.write_bytes(_normalise_zip(buffer.getvalue(), meta.lang, epoch))
+
+
+def _normalise_zip(data: bytes, lang: str, epoch: datetime.datetime) -> bytes:
+    """Sorted entries with a fixed time, mimetype first and stored; xml:lang on the package."""
+    stamp = epoch.timetuple()[:6]
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zipped:
+        names = sorted(source.namelist(), key=lambda n: (n != "mimetype", n))
+        for name in names:
+            content = source.read(name)
+            if name.endswith(".opf"):
+                content = re.sub(rb"<package ", f'<package xml:lang="{lang}" '.encode(), content, count=1)
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zipped.writestr(info, content)
+    return out.getvalue()

@@ -1,0 +1,158 @@
+"""Load stage: read an edition directory into an `Edition`.
+
+src_text/*.md (top level, name order; the first opens with the YAML metadata block),
+annotations/*.yaml, and styles/ (falling back to the built-in styles file by file).
+The text and every piece of annotation Markdown are parsed in a single pandoc call:
+the annotation Markdown rides along as metadata, which pandoc parses as Markdown too.
+"""
+from __future__ import annotations
+
+import re
+import tempfile
+import unicodedata
+import uuid
+from pathlib import Path
+from typing import Any
+
+import tinycss2
+import yaml
+
+from .annotations import load_annotations
+from .diagnostics import BuildFailed, Diagnostic
+from .model import Annotations, Edition, Metadata, Styles
+from .pandoc import markdown_to_ast, stringify
+
+BUILTIN_STYLES = Path(__file__).resolve().parent.parent / "styles"
+STYLE_FILES = {"epub": ("epub.css",), "pdf": ("pdf.css", "pdf-margins.css"), "csl": "citation-style.csl"}
+_PAYLOAD = {"notes": "readingedition-notes", "shorts": "readingedition-term-shorts",
+            "definitions": "readingedition-term-definitions"}
+
+
+def load_edition(root: Path) -> Edition:
+    root = root.resolve()
+    if not root.is_dir():
+        raise BuildFailed((Diagnostic("F001", f"the edition directory {root} does not exist"),))
+    text_dir = root / "src_text"
+    sources = sorted(text_dir.glob("*.md")) if text_dir.is_dir() else []
+    if not sources:
+        raise BuildFailed((Diagnostic("T001", "no Markdown text found", text_dir),))
+    texts = [_read_text(path) for path in sources]
+    annotations = load_annotations(root / "annotations")
+    styles = _find_styles(root)
+    with tempfile.TemporaryDirectory() as scratch:
+        payload = Path(scratch) / "annotations.yaml"
+        payload.write_text(yaml.safe_dump(_payload(annotations), allow_unicode=True, sort_keys=True), "utf-8")
+        document = markdown_to_ast("\n\n".join(texts), payload)
+    meta = document["meta"]
+    note_bodies = _take(meta, _PAYLOAD["notes"], blocks=True)
+    shorts = _take(meta, _PAYLOAD["shorts"], blocks=False)
+    definitions = _take(meta, _PAYLOAD["definitions"], blocks=True)
+    _check_footnotes(document, sources, texts)
+    metadata = _metadata(meta, sources[0])
+    inputs = (*sources, *annotations.files, *styles.epub_css, *styles.pdf_css, *((styles.csl,) if styles.csl else ()))
+    return Edition(root=root, name=sources[0].stem, metadata=metadata, document=document, annotations=annotations,
+                   note_bodies=note_bodies, term_shorts=shorts, term_definitions=definitions, styles=styles,
+                   inputs=tuple(inputs))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise BuildFailed((Diagnostic("F002", f"cannot read the file: {error.strerror}", path),))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise BuildFailed((Diagnostic("F003", "the file is not UTF-8", path, line),))
+    # Normalise what editors' tools leave behind, so the same words always anchor the same way.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return unicodedata.normalize("NFC", text)
+
+
+def _payload(annotations: Annotations) -> dict[str, Any]:
+    return {
+        _PAYLOAD["notes"]: {note.id: note.note for note in annotations.notes},
+        _PAYLOAD["shorts"]: {term.slug: term.short for term in annotations.glossary},
+        _PAYLOAD["definitions"]: {term.slug: term.definition for term in annotations.glossary},
+        **({"references": list(annotations.references)} if annotations.references else {}),
+    }
+
+
+def _take(meta: dict[str, Any], key: str, *, blocks: bool) -> dict[str, list[Any]]:
+    """Remove a payload map from the metadata, returning each value as blocks or inlines."""
+    entries = meta.pop(key, {"c": {}})["c"]
+    out = {}
+    for name, value in entries.items():
+        content = value["c"]
+        if value["t"] == "MetaInlines":
+            out[name] = [{"t": "Para", "c": content}] if blocks else content
+        elif value["t"] == "MetaBlocks":
+            out[name] = content if blocks else [i for b in content for i in (b["c"] if b["t"] in ("Para", "Plain") else [])]
+        else:  # MetaString (e.g. a bare number)
+            inline = [{"t": "Str", "c": content}]
+            out[name] = [{"t": "Para", "c": inline}] if blocks else inline
+    return out
+
+
+def _metadata(meta: dict[str, Any], first: Path) -> Metadata:
+    def text(key: str, default: str | None = None) -> str | None:
+        return stringify(meta[key]).strip() if key in meta else default
+
+    for key, what in (("title", "title"), ("lang", "language (`lang`, e.g. en)")):
+        if not text(key):
+            raise BuildFailed((Diagnostic("T002", f"the metadata block has no {what}", first, 1),))
+    paper = (text("paper", "a4") or "a4").lower()
+    if paper not in ("a4", "letter"):
+        raise BuildFailed((Diagnostic("T004", f"`paper: {paper}` must be a4 or letter", first, 1),))
+    links = (text("glossary-links", "first") or "first").lower()
+    if links not in ("first", "every"):
+        raise BuildFailed((Diagnostic("T004", f"`glossary-links: {links}` must be first or every", first, 1),))
+    title, author = text("title"), text("author", "")
+    identifier = text("identifier") or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, title + '/' + author)}"
+    return Metadata(title=title, subtitle=text("subtitle"), author=author, date=text("date", ""),
+                    lang=text("lang"), rights=text("rights", ""), source=text("source", ""), identifier=identifier,
+                    paper=paper, twosided=text("twosided", "false") in ("true", "yes"), glossary_links=links)
+
+
+def _check_footnotes(document: dict[str, Any], sources: list[Path], texts: list[str]) -> None:
+    """pandoc leaves a reference to an undefined footnote as literal text; refuse it."""
+    found = re.findall(r"\[\^[^\]\s]+\]", stringify(document["blocks"]))
+    problems = []
+    for ref in dict.fromkeys(found):
+        for path, text in zip(sources, texts):
+            offset = text.find(ref)
+            if offset >= 0:
+                problems.append(Diagnostic("T003", f"the footnote reference {ref} has no footnote text",
+                                           path, text.count("\n", 0, offset) + 1))
+                break
+    if problems:
+        raise BuildFailed(tuple(problems))
+
+
+def _find_styles(root: Path) -> Styles:
+    def pick(name: str) -> Path:
+        own = root / "styles" / name
+        return own if own.is_file() else BUILTIN_STYLES / name
+
+    epub = tuple(pick(name) for name in STYLE_FILES["epub"])
+    pdf = tuple(pick(name) for name in STYLE_FILES["pdf"])
+    for sheet in (*epub, *pdf):
+        _check_css(sheet)
+    csl = pick(STYLE_FILES["csl"])
+    return Styles(epub_css=epub, pdf_css=pdf, csl=csl if csl.is_file() else None)
+
+
+def _check_css(path: Path) -> None:
+    try:
+        css = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise BuildFailed((Diagnostic("F002", f"cannot read the style sheet: {error}", path),))
+    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+    errors = [rule for rule in rules if rule.type == "error"]
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            errors += [d for d in tinycss2.parse_blocks_contents(rule.content) if d.type == "error"]
+    if errors:
+        raise BuildFailed((Diagnostic("F004", f"the style sheet does not parse: {errors[0].message}",
+                                      path, errors[0].source_line),))

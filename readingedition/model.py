@@ -1,0 +1,156 @@
+"""The typed interfaces between stages: load → anchor → render → check.
+
+Each stage takes and returns these frozen dataclasses; none reaches into another's internals.
+Pandoc's JSON AST (plain dicts and lists) is the document form throughout.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+Ast = dict[str, Any]  # a pandoc JSON document or element
+Blocks = list[Any]
+Inlines = list[Any]
+
+NOTE_KINDS = ("context", "person", "source", "sic", "term", "question")
+
+
+@dataclass(frozen=True)
+class Location:
+    path: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class NoteSpec:
+    """An editor's note as written in an annotation file."""
+
+    id: str
+    quote: str
+    note: str  # Markdown
+    kind: str
+    prefix: str | None
+    suffix: str | None
+    where: Location
+
+
+@dataclass(frozen=True)
+class TermSpec:
+    """A glossary entry as written in an annotation file."""
+
+    term: str
+    forms: tuple[str, ...]
+    short: str  # Markdown, one line
+    definition: str  # Markdown
+    see: tuple[str, ...]
+    where: Location
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.term)
+
+    @property
+    def all_forms(self) -> tuple[str, ...]:
+        return (self.term, *self.forms)
+
+
+@dataclass(frozen=True)
+class Annotations:
+    notes: tuple[NoteSpec, ...]
+    glossary: tuple[TermSpec, ...]
+    references: tuple[dict[str, Any], ...]  # CSL items, passed to citeproc as they are
+    files: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    subtitle: str | None
+    author: str
+    date: str
+    lang: str
+    rights: str
+    source: str
+    identifier: str
+    paper: str  # "a4" or "letter"
+    twosided: bool
+    glossary_links: str  # "first" (per chapter) or "every"
+
+
+@dataclass(frozen=True)
+class Styles:
+    epub_css: tuple[Path, ...]
+    pdf_css: tuple[Path, ...]
+    csl: Path | None
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Everything the build reads, parsed: the output of the load stage."""
+
+    root: Path
+    name: str  # the edition's file name stem, e.g. output/<name>.epub
+    metadata: Metadata
+    document: Ast  # the text as a pandoc AST (metadata stripped of annotation payloads)
+    annotations: Annotations
+    note_bodies: dict[str, Blocks]  # note id -> parsed Markdown
+    term_shorts: dict[str, Inlines]  # term slug -> parsed Markdown
+    term_definitions: dict[str, Blocks]
+    styles: Styles
+    inputs: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class AnchoredNote:
+    spec: NoteSpec
+    label: str  # the call mark shown to readers: a, b, … z, aa, ab …
+    chapter: int  # index of the chapter the call is in
+    body: Blocks
+
+
+@dataclass(frozen=True)
+class TermUse:
+    slug: str
+    chapter: int
+    anchor_id: str  # id of the linked occurrence in the text
+
+
+@dataclass(frozen=True)
+class AnchorReport:
+    notes_anchored: int
+    term_uses: dict[str, int]  # term slug -> number of linked occurrences
+    warnings: tuple[Any, ...]  # Diagnostics
+
+    def render(self) -> str:
+        linked = sum(self.term_uses.values())
+        used = sum(1 for n in self.term_uses.values() if n)
+        return (f"anchored {self.notes_anchored} notes; linked {used} of {len(self.term_uses)} "
+                f"glossary terms at {linked} places; {len(self.warnings)} warnings")
+
+
+@dataclass(frozen=True)
+class Chapter:
+    title: str | None
+    blocks: Blocks  # with anchoring marks as Spans (see anchor.py)
+
+
+@dataclass(frozen=True)
+class AnnotatedEdition:
+    """The one annotated document both editions render from: the output of the anchor stage."""
+
+    edition: Edition
+    chapters: tuple[Chapter, ...]
+    notes: tuple[AnchoredNote, ...]  # in reading order
+    term_uses: tuple[TermUse, ...]
+    report: AnchorReport
+
+
+def slugify(text: str) -> str:
+    out = []
+    for ch in text.lower():
+        if ch.isalnum():
+            out.append(ch)
+        elif out and out[-1] != "-":
+            out.append("-")
+    return "".join(out).strip("-") or "x"
