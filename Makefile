@@ -1,0 +1,53 @@
+# `make` sets up everything (virtual environment, pinned dependencies, the font) and builds
+# both editions into output/; `make test` runs the tests. See README.md.
+PYTHON  := .venv/bin/python
+SETUP   := .venv/.installed
+FONT    := .venv/.font
+TEXTS   := $(sort $(wildcard src_text/*.md))
+NAME    := $(basename $(notdir $(firstword $(TEXTS))))
+INPUTS  := $(TEXTS) $(wildcard annotations/*.yaml annotations/*.yml styles/*) \
+           $(wildcard readingedition/*.py readingedition/schema/*.json) build.py
+EPUB    := output/$(NAME).epub
+PDF     := output/$(NAME).pdf
+
+.PHONY: all epub pdf check test clean clean-text bench setup
+.DELETE_ON_ERROR:
+
+all: $(EPUB) $(PDF)
+epub: $(EPUB)
+pdf: $(PDF)
+
+$(EPUB): $(INPUTS) | $(SETUP)
+	$(PYTHON) build.py epub
+$(PDF): $(INPUTS) | $(SETUP) $(FONT)
+	$(PYTHON) build.py pdf
+
+setup: $(SETUP) $(FONT)
+$(SETUP): pyproject.toml requirements.lock
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet -c requirements.lock -e '.[test]'
+	touch $@
+
+# EB Garamond comes from Debian's fonts-ebgaramond; installing it needs root (as on CI).
+$(FONT): | $(SETUP)
+	@fc-list | grep -qi "EB Garamond" || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ebgaramond; \
+	  else echo "Please install the EB Garamond font: sudo apt-get install fonts-ebgaramond" >&2; exit 1; fi; }
+	touch $@
+
+check: $(EPUB) $(PDF)
+	$(PYTHON) build.py check --editions
+
+# pytest exits 5 when it ran no test: that must fail too.
+test: | $(SETUP) $(FONT)
+	$(PYTHON) -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "error: no tests ran" >&2; exit 1; fi; exit $$status
+
+clean-text: | $(SETUP)
+	$(PYTHON) build.py clean
+
+bench: | $(SETUP) $(FONT)
+	$(PYTHON) bench/run.py
+
+clean:
+	rm -f output/*.epub output/*.pdf output/.*.epub.* output/.*.pdf.* output/bench.json

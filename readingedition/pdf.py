@@ -1,0 +1,169 @@
+"""Render stage: the PDF reading packet.
+
+pandoc writes the HTML; WeasyPrint lays it out with the CSS in styles/; pdf_margins moves
+editor's notes into the margin beside their line, with no overlaps, after layout and before
+the PDF is written (one layout, no second pass). The author's footnotes use `float: footnote`.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import weasyprint
+
+from .apparatus import glossary_blocks, questions_blocks, references_blocks
+from .ast import div, document, map_blocks, raw_block, raw_inline, rewrite_inlines, span_info
+from .diagnostics import BuildFailed, Diagnostic
+from .load import BUILTIN_STYLES
+from .model import AnnotatedEdition, Blocks
+from .pandoc import ast_to_html
+from .pdf_margins import MarginPlacement, place_margin_notes
+from .reproducible import build_epoch
+
+PAPER_STYLES = {"letter": "pdf-letter.css"}
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    pages: int
+    placement: MarginPlacement
+
+
+def _inline_content(blocks: Blocks) -> list[Any]:
+    """A note's blocks as inlines, for a margin note: paragraphs joined by line breaks."""
+    out: list[Any] = []
+    for block in blocks:
+        if block["t"] in ("Para", "Plain"):
+            if out:
+                out.append({"t": "LineBreak"})
+            out.extend(block["c"])
+    return out
+
+
+class _Text:
+    """Turns the anchoring marks into the margin-note markup pdf_margins and the CSS expect."""
+
+    def __init__(self, annotated: AnnotatedEdition):
+        self.notes = {note.spec.id: note for note in annotated.notes}
+        self.shorts = annotated.edition.term_shorts
+        self.terms = {entry.slug: entry.term for entry in annotated.edition.annotations.glossary}
+        self.glossed_terms: set[str] = set()
+
+    def blocks(self, blocks: Blocks) -> Blocks:
+        return map_blocks(blocks, self._inlines)
+
+    def _inlines(self, inlines: list[Any], pending: list[Any] | None = None) -> list[Any]:
+        return rewrite_inlines(inlines, lambda inline: self._inline(inline, pending))
+
+    def _inline(self, inline: dict[str, Any], pending: list[Any] | None) -> list[Any] | None:
+        t = inline["t"]
+        if t == "Note":
+            # Margin notes called inside a footnote stand beside the footnote's call instead.
+            inside: list[Any] = []
+            content = self._inlines(_inline_content(inline["c"]), inside)
+            return [{"t": "Span", "c": [["", ["footnote"], []], content]}, *inside]
+        if t != "Span":
+            return None
+        ident, classes, attrs = span_info(inline)
+        if "note-call" in classes:
+            note = self.notes[attrs["data-note"]]
+            nid, label = note.spec.id, note.label
+            margin = [raw_inline(f'<span class="margin-note kind-{note.spec.kind}" id="note-{nid}" data-note-id="{nid}" '
+                                 f'data-call="{label}"><span class="margin-note-body">'
+                                 f'<a class="note-label" href="#call-{nid}">{label}</a> '),
+                      *self._inlines(_inline_content(note.body)), raw_inline("</span></span>")]
+            call = raw_inline(f'<a class="note-call" id="call-{nid}" href="#note-{nid}" role="doc-noteref">{label}</a>')
+            if pending is not None:
+                pending.extend(margin)
+                return [call]
+            return [call, *margin]
+        content = self._inlines(inline["c"][1], pending)
+        if "glossed" in classes:
+            return [{"t": "Span", "c": [["", ["glossed"], []], content]}]
+        if "term" in classes:
+            slug = attrs["data-term"]
+            link = {"t": "Link", "c": [[ident, ["term"], []], content, [f"#gloss-{slug}", ""]]}
+            if slug in self.glossed_terms:
+                return [link]
+            self.glossed_terms.add(slug)  # the first occurrence in the packet gets a margin gloss
+            return [link, raw_inline(f'<span class="margin-gloss" data-term="{slug}"><span class="margin-note-body">'
+                                     f'<b>{html.escape(self.terms[slug])}</b> — '),
+                    *self.shorts[slug], raw_inline("</span></span>")]
+        return None
+
+
+def _html(annotated: AnnotatedEdition) -> str:
+    edition = annotated.edition
+    meta = edition.metadata
+    text = _Text(annotated)
+    blocks: list[Any] = []
+    contents: list[tuple[str, str]] = []
+    for number, chapter in enumerate(annotated.chapters):
+        ident = f"chapter-{number + 1}"
+        title = chapter.title or meta.title
+        contents.append((ident, title))
+        body = text.blocks(chapter.blocks)
+        if chapter.title is None:
+            body = [raw_block(f'<h1 class="text-title">{html.escape(title)}</h1>'), *body]
+        blocks.append(div(ident, ["chapter"], body))
+
+    def href(anchor_id: str, _: int) -> str:
+        return f"#{anchor_id}"
+
+    for ident, title, back in (("glossary", "Glossary", glossary_blocks(annotated, href)),
+                               ("questions", "Discussion questions", questions_blocks(annotated, href)),
+                               ("references", "References", references_blocks(annotated))):
+        if back:
+            contents.append((ident, title))
+            blocks.append(div(f"back-{ident}", ["back-matter"], back))
+    body = ast_to_html(document(blocks, edition.document["meta"]), csl=edition.styles.csl, lang=meta.lang)
+    e = html.escape
+    stamp = build_epoch().strftime("%Y-%m-%dT%H:%M:%SZ")
+    toc = "".join(f'<li><a href="#{ident}">{e(title)}</a></li>' for ident, title in contents)
+    subtitle = f'<p class="subtitle">{e(meta.subtitle)}</p>' if meta.subtitle else ""
+    classes = "twosided" if meta.twosided else "onesided"
+    return (f'<!DOCTYPE html><html lang="{e(meta.lang)}" class="{classes}"><head><meta charset="utf-8">'
+            f'<title>{e(meta.title)}</title><meta name="author" content="{e(meta.author)}">'
+            f'<meta name="description" content="{e(meta.subtitle or meta.title)}">'
+            f'<meta name="dcterms.created" content="{stamp}"><meta name="dcterms.modified" content="{stamp}">'
+            f'<meta name="generator" content="readingedition"></head><body>'
+            f'<section class="titlepage"><p class="title">{e(meta.title)}</p>{subtitle}'
+            f'<p class="author">{e(meta.author)}</p><p class="date">{e(meta.date)}</p>'
+            f'<p class="edition-note">A reading edition. Editor’s notes stand in the margin beside the line they '
+            f'gloss, called by letters; the author’s footnotes are numbered at the foot of the page. Terms in the '
+            f'glossary are marked where they first occur.</p>'
+            f'<p class="rights">{e(meta.rights)}</p><p class="source">{e(meta.source)}</p></section>'
+            f'<nav class="contents" aria-labelledby="contents-title"><h1 id="contents-title">Contents</h1>'
+            f'<ul>{toc}</ul></nav>{body}</body></html>')
+
+
+def _stylesheets(annotated: AnnotatedEdition) -> list[weasyprint.CSS]:
+    edition = annotated.edition
+    sheets = [weasyprint.CSS(filename=str(path)) for path in edition.styles.pdf_css]
+    extra = PAPER_STYLES.get(edition.metadata.paper)
+    if extra:
+        own = edition.root / "styles" / extra
+        sheets.append(weasyprint.CSS(filename=str(own if own.is_file() else BUILTIN_STYLES / extra)))
+    return sheets
+
+
+def layout_pdf(annotated: AnnotatedEdition) -> tuple[weasyprint.Document, MarginPlacement]:
+    page_html = _html(annotated)
+    rendered = weasyprint.HTML(string=page_html, base_url=str(annotated.edition.root)).render(
+        stylesheets=_stylesheets(annotated), pdf_tags=True)
+    placement = place_margin_notes(rendered, twosided=annotated.edition.metadata.twosided)
+    expected = {note.spec.id for note in annotated.notes}
+    lost = sorted(expected - {placed.note_id for placed in placement.notes})
+    if lost:
+        raise BuildFailed(tuple(Diagnostic("R001", f"note `{note_id}` is not in the laid-out PDF")
+                                for note_id in lost))
+    return rendered, placement
+
+
+def render_pdf(annotated: AnnotatedEdition, target: Path) -> PdfResult:
+    rendered, placement = layout_pdf(annotated)
+    identifier = annotated.edition.metadata.identifier.encode()
+    rendered.write_pdf(target, pdf_identifier=identifier, pdf_tags=True)
+    return PdfResult(len(rendered.pages), placement)
