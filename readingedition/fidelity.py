@@ -1,0 +1,240 @@
+"""Check stage: is the whole text in each edition, once and in order, with nothing stray?
+
+Compares the words a reader sees in the built EPUB and PDF with the words of the source text
+(paragraphs only: headings are the editions' own business), and checks that every editor's
+note and glossary definition reached both. Failures say what is missing or extra, and where.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import lxml.etree
+import pdfplumber
+
+from .anchor import split_chapters
+from .model import AnnotatedEdition
+from .pandoc import stringify
+
+STRAY_MARKUP = ("[^", "$^", "<span", "&amp;", "**")
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+_HYPHENS = "-\u2010\u00ad"
+
+
+@dataclass(frozen=True)
+class FidelityReport:
+    edition: str  # "EPUB" or "PDF"
+    words: int
+    differences: tuple[str, ...]
+    missing_notes: tuple[str, ...]
+    missing_definitions: tuple[str, ...]
+    stray_markup: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.differences or self.missing_notes or self.missing_definitions or self.stray_markup)
+
+    def render(self) -> str:
+        head = (f"{self.edition} fidelity: {self.words} words of text "
+                f"{'present once and in order' if not self.differences else 'DIFFER from the source'}; "
+                f"notes missing: {len(self.missing_notes)}; definitions missing: {len(self.missing_definitions)}; "
+                f"stray markup: {len(self.stray_markup)}")
+        lines = [head, *("  " + d for d in self.differences[:20])]
+        lines += [f"  missing note: {n}" for n in self.missing_notes]
+        lines += [f"  missing definition: {d}" for d in self.missing_definitions]
+        lines += [f"  stray markup: {s}" for s in self.stray_markup]
+        return "\n".join(lines)
+
+
+def _key(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKC", word).lower() if c.isalnum())
+
+
+def _keys(text: str) -> list[str]:
+    return [k for k in (_key(w) for w in re.split(r"[\s…—–]+", text)) if k]
+
+
+def _without_citations(element: Any) -> Any:
+    """Citations are formatted by citeproc, so compare only the words around them."""
+    if isinstance(element, list):
+        return [_without_citations(e) for e in element if not (isinstance(e, dict) and e.get("t") == "Cite")]
+    if isinstance(element, dict) and "c" in element:
+        return {**element, "c": _without_citations(element["c"])}
+    return element
+
+
+def source_words(annotated: AnnotatedEdition) -> list[str]:
+    """The words of the text's paragraphs, footnotes left out, as the source has them."""
+    words: list[str] = []
+    for _, blocks in split_chapters(annotated.edition.document["blocks"]):
+        for block in _paragraphs(blocks):
+            words.extend(_keys(stringify(block)))
+    return words
+
+
+def _paragraphs(blocks: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+    for block in blocks:
+        if block["t"] in ("Para", "Plain", "LineBlock"):
+            yield block
+        elif block["t"] in ("BlockQuote",):
+            yield from _paragraphs(block["c"])
+        elif block["t"] == "Div":
+            yield from _paragraphs(block["c"][1])
+        elif block["t"] == "BulletList":
+            for item in block["c"]:
+                yield from _paragraphs(item)
+        elif block["t"] == "OrderedList":
+            for item in block["c"][1]:
+                yield from _paragraphs(item)
+
+
+def compare(expected: list[str], found: list[str], context: int = 6) -> tuple[str, ...]:
+    if expected == found:
+        return ()
+    out = []
+    matcher = difflib.SequenceMatcher(None, expected, found, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        where = " ".join(expected[max(0, a1 - context):a1])
+        if op in ("delete", "replace"):
+            out.append(f"missing after “…{where}”: {' '.join(expected[a1:a2][:30])}")
+        if op in ("insert", "replace"):
+            out.append(f"extra after “…{where}”: {' '.join(found[b1:b2][:30])}")
+    return tuple(out)
+
+
+def _contains(haystack: str, text: str) -> bool:
+    return "".join(_keys(text)) in haystack
+
+
+def _expected_notes(annotated: AnnotatedEdition) -> dict[str, str]:
+    return {n.spec.id: stringify(_without_citations(n.body)) for n in annotated.notes}
+
+
+def _expected_definitions(annotated: AnnotatedEdition) -> dict[str, str]:
+    return {e.term: stringify(_without_citations(annotated.edition.term_definitions[e.slug])) for e in annotated.edition.annotations.glossary}
+
+
+# ---------------------------------------------------------------------------------------------
+# EPUB
+
+
+def epub_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
+    with zipfile.ZipFile(path) as book:
+        names = sorted(n for n in book.namelist() if re.search(r"chapter-\d+\.xhtml$", n))
+        trees = [lxml.etree.fromstring(book.read(n)) for n in names]
+        apparatus = [lxml.etree.fromstring(book.read(n)) for n in book.namelist() if n.endswith("glossary.xhtml")]
+    text_words: list[str] = []
+    note_text: dict[str, str] = {}
+    shown = []
+    for tree in trees:
+        for aside in tree.iter(f"{_XHTML}aside"):
+            note_text[aside.get("id", "")] = "".join(_keys(" ".join(aside.itertext())))
+        for element in tree.iter(f"{_XHTML}p"):
+            if any(a.tag == f"{_XHTML}aside" for a in element.iterancestors()):
+                continue
+            text_words.extend(_keys(_visible_text(element)))
+        shown.append(" ".join(tree.find(f"{_XHTML}body").itertext()))
+    glossary_text = "".join("".join(_keys(" ".join(t.itertext()))) for t in apparatus)
+    missing_notes = tuple(nid for nid, body in _expected_notes(annotated).items()
+                          if not _contains(note_text.get(f"note-{nid}", ""), body))
+    missing_defs = tuple(term for term, body in _expected_definitions(annotated).items()
+                         if not _contains(glossary_text, body))
+    stray = tuple(sorted({m for text in shown for m in STRAY_MARKUP if m in text}))
+    return FidelityReport("EPUB", len(text_words), compare(source_words(annotated), text_words),
+                          missing_notes, missing_defs, stray)
+
+
+def _visible_text(element: Any) -> str:
+    """A paragraph's text without note calls (they are apparatus, not the author's words)."""
+    parts = [element.text or ""]
+    for child in element:
+        if not (child.tag == f"{_XHTML}a" and child.get("class") in ("note-call", "footnote-ref")):
+            parts.append(_visible_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF
+
+
+def _body_size(chars: list[dict[str, Any]]) -> float:
+    sizes: dict[float, int] = {}
+    for char in chars:
+        size = round(char["size"], 1)
+        sizes[size] = sizes.get(size, 0) + 1
+    return max(sizes, key=sizes.get) if sizes else 0.0
+
+
+def _lines(chars: list[dict[str, Any]]) -> list[str]:
+    """Group characters into lines top to bottom, words split on the gaps between them."""
+    lines: list[list[dict[str, Any]]] = []
+    for char in sorted(chars, key=lambda c: (round(c["top"]), c["x0"])):
+        if lines and abs(lines[-1][-1]["top"] - char["top"]) < 2:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    out = []
+    for line in lines:
+        line.sort(key=lambda c: c["x0"])
+        text = ""
+        for previous, char in zip([None, *line], line):
+            if previous is not None and char["x0"] - previous["x1"] > char["size"] * 0.15:
+                text += " "
+            text += char["text"]
+        out.append(text)
+    return out
+
+
+def _dehyphenate(lines: list[str]) -> str:
+    text = ""
+    for line in lines:
+        line = line.strip()
+        if text.endswith(tuple(_HYPHENS)) and text[-2:-1].isalpha():
+            text = text[:-1] + line  # a word broken at the line end (or a compound at its hyphen)
+        else:
+            text += " " + line
+    return text
+
+
+def pdf_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
+    back_titles = {"Glossary", "Discussion questions", "References"}
+    body_lines: list[str] = []
+    margin_text = ""
+    back_text = ""
+    all_text = []
+    with pdfplumber.open(path) as pdf:
+        body_size = _body_size([c for page in pdf.pages[2:5] for c in page.chars])
+        in_back = False
+        for number, page in enumerate(pdf.pages):
+            chars = page.chars
+            page_text = page.extract_text() or ""
+            all_text.append(page_text)
+            if number < 2:  # title page and contents
+                continue
+            large = "".join(c["text"] for c in chars if c["size"] > body_size * 1.3)
+            if any(title.replace(" ", "") in large.replace(" ", "") for title in back_titles):
+                in_back = True
+            if in_back:
+                back_text += "".join(_keys(page_text))
+                continue
+            body = [c for c in chars if abs(c["size"] - body_size) < 0.3]
+            if not body:
+                continue
+            right = max(c["x1"] for c in body)
+            body_lines.extend(_lines([c for c in body if c["x1"] <= right + 1]))
+            margin_text += "".join(_keys(" ".join(_lines([c for c in chars if c["x0"] > right + 2]))))
+    words = _keys(_dehyphenate(body_lines))
+    missing_notes = tuple(nid for nid, body in _expected_notes(annotated).items() if not _contains(margin_text, body))
+    missing_defs = tuple(term for term, body in _expected_definitions(annotated).items()
+                         if not _contains(back_text, body))
+    stray = tuple(sorted({m for text in all_text for m in STRAY_MARKUP if m in text}))
+    return FidelityReport("PDF", len(words), compare(source_words(annotated), words), missing_notes, missing_defs,
+                          stray)
