@@ -24,6 +24,7 @@ from .pandoc import stringify
 STRAY_MARKUP = ("[^", "$^", "<span", "&amp;", "**")
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 _HYPHENS = "-\u2010\u00ad"
+PAGE_MARGIN = 60  # points: less than the 24 mm top and 26 mm bottom page margins
 
 
 @dataclass(frozen=True)
@@ -59,13 +60,17 @@ def _keys(text: str) -> list[str]:
     return [k for k in (_key(w) for w in re.split(r"[\s…—–]+", text)) if k]
 
 
-def _without_citations(element: Any) -> Any:
-    """Citations are formatted by citeproc, so compare only the words around them."""
-    if isinstance(element, list):
-        return [_without_citations(e) for e in element if not (isinstance(e, dict) and e.get("t") == "Cite")]
-    if isinstance(element, dict) and "c" in element:
-        return {**element, "c": _without_citations(element["c"])}
-    return element
+def _pieces(element: Any) -> list[str]:
+    """The text of an element in pieces between citations, which citeproc formats its own way."""
+    def cut(node: Any) -> Any:
+        if isinstance(node, list):
+            return [cut(n) for n in node]
+        if isinstance(node, dict) and node.get("t") == "Cite":
+            return {"t": "Str", "c": "\x00"}
+        if isinstance(node, dict) and "c" in node:
+            return {**node, "c": cut(node["c"])}
+        return node
+    return stringify(cut(element)).split("\x00")
 
 
 def source_words(annotated: AnnotatedEdition) -> list[str]:
@@ -109,16 +114,24 @@ def compare(expected: list[str], found: list[str], context: int = 6) -> tuple[st
     return tuple(out)
 
 
-def _contains(haystack: str, text: str) -> bool:
-    return "".join(_keys(text)) in haystack
+def _contains(haystack: str, pieces: list[str]) -> bool:
+    """Every piece is in the haystack, in order."""
+    position = 0
+    for piece in pieces:
+        key = "".join(_keys(piece))
+        found = haystack.find(key, position)
+        if found < 0:
+            return False
+        position = found + len(key)
+    return True
 
 
-def _expected_notes(annotated: AnnotatedEdition) -> dict[str, str]:
-    return {n.spec.id: stringify(_without_citations(n.body)) for n in annotated.notes}
+def _expected_notes(annotated: AnnotatedEdition) -> dict[str, list[str]]:
+    return {n.spec.id: _pieces(n.body) for n in annotated.notes}
 
 
-def _expected_definitions(annotated: AnnotatedEdition) -> dict[str, str]:
-    return {e.term: stringify(_without_citations(annotated.edition.term_definitions[e.slug])) for e in annotated.edition.annotations.glossary}
+def _expected_definitions(annotated: AnnotatedEdition) -> dict[str, list[str]]:
+    return {e.term: _pieces(annotated.edition.term_definitions[e.slug]) for e in annotated.edition.annotations.glossary}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -205,33 +218,34 @@ def _dehyphenate(lines: list[str]) -> str:
 
 
 def pdf_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
+    """Body text is the body-size type left of the margin column, up to the back matter."""
     back_titles = {"Glossary", "Discussion questions", "References"}
     body_lines: list[str] = []
-    margin_text = ""
-    back_text = ""
+    margin_lines: list[str] = []
+    back_lines: list[str] = []
     all_text = []
     with pdfplumber.open(path) as pdf:
-        body_size = _body_size([c for page in pdf.pages[2:5] for c in page.chars])
+        sample = [c for page in pdf.pages[2:6] for c in page.chars]
+        body_size = _body_size(sample)
+        column_edge = max(c["x1"] for c in sample if abs(c["size"] - body_size) < 0.3) + 1
         in_back = False
         for number, page in enumerate(pdf.pages):
-            chars = page.chars
-            page_text = page.extract_text() or ""
-            all_text.append(page_text)
+            all_text.append(page.extract_text() or "")
+            # Leave out the running head and page number, which sit in the page's top and bottom margins.
+            chars = [c for c in page.chars if PAGE_MARGIN < c["top"] and c["bottom"] < page.height - PAGE_MARGIN]
             if number < 2:  # title page and contents
                 continue
             large = "".join(c["text"] for c in chars if c["size"] > body_size * 1.3)
-            if any(title.replace(" ", "") in large.replace(" ", "") for title in back_titles):
-                in_back = True
+            in_back = in_back or any(title.replace(" ", "") in large.replace(" ", "") for title in back_titles)
+            column = [c for c in chars if c["x1"] <= column_edge]
+            margin_lines.extend(_lines([c for c in chars if c["x0"] > column_edge]))
             if in_back:
-                back_text += "".join(_keys(page_text))
-                continue
-            body = [c for c in chars if abs(c["size"] - body_size) < 0.3]
-            if not body:
-                continue
-            right = max(c["x1"] for c in body)
-            body_lines.extend(_lines([c for c in body if c["x1"] <= right + 1]))
-            margin_text += "".join(_keys(" ".join(_lines([c for c in chars if c["x0"] > right + 2]))))
+                back_lines.extend(_lines(column))
+            else:
+                body_lines.extend(_lines([c for c in column if abs(c["size"] - body_size) < 0.3]))
     words = _keys(_dehyphenate(body_lines))
+    margin_text = "".join(_keys(_dehyphenate(margin_lines)))
+    back_text = "".join(_keys(_dehyphenate(back_lines)))
     missing_notes = tuple(nid for nid, body in _expected_notes(annotated).items() if not _contains(margin_text, body))
     missing_defs = tuple(term for term, body in _expected_definitions(annotated).items()
                          if not _contains(back_text, body))

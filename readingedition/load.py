@@ -48,6 +48,7 @@ def load_edition(root: Path) -> Edition:
     shorts = _take(meta, _PAYLOAD["shorts"], blocks=False)
     definitions = _take(meta, _PAYLOAD["definitions"], blocks=True)
     _check_footnotes(document, sources, texts)
+    _check_note_markdown(annotations, note_bodies, shorts, definitions)
     metadata = _metadata(meta, sources[0])
     inputs = (*sources, *annotations.files, *styles.epub_css, *styles.pdf_css, *((styles.csl,) if styles.csl else ()))
     return Edition(root=root, name=sources[0].stem, metadata=metadata, document=document, annotations=annotations,
@@ -128,6 +129,43 @@ def _check_footnotes(document: dict[str, Any], sources: list[Path], texts: list[
                 break
     if problems:
         raise BuildFailed(tuple(problems))
+
+
+SAFE_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def _check_note_markdown(annotations: Annotations, notes: dict[str, Any], shorts: dict[str, Any],
+                         definitions: dict[str, Any]) -> None:
+    """Links in annotations may only go to the web or to mail; citations must name a reference."""
+    known = {str(ref["id"]) for ref in annotations.references}
+    problems = []
+    places = [(f"note `{n.id}`", n.where, notes[n.id]) for n in annotations.notes]
+    places += [(f"glossary entry `{t.term}`", t.where, part[t.slug]) for t in annotations.glossary
+               for part in (shorts, definitions)]
+    for label, where, content in places:
+        for element in _walk(content):
+            if element.get("t") == "Link":
+                url = element["c"][2][0]
+                if not url.lower().startswith(SAFE_SCHEMES):
+                    problems.append(Diagnostic("A005", f"{label} links to {url!r}", where.path, where.line))
+            elif element.get("t") == "Cite":
+                for citation in element["c"][0]:
+                    if citation["citationId"] not in known:
+                        problems.append(Diagnostic("A006", f"{label} cites @{citation['citationId']}, which is in "
+                                                           f"no `references:` list", where.path, where.line))
+    if problems:
+        raise BuildFailed(tuple(problems))
+
+
+def _walk(node: Any):
+    if isinstance(node, dict):
+        if "t" in node:
+            yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
 
 
 def _find_styles(root: Path) -> Styles:
