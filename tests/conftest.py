@@ -1,0 +1,49 @@
+"""Shared fixtures: each edition is built once per test session, into a temporary directory."""
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import lxml.etree
+import pytest
+
+from readingedition.anchor import anchor_edition
+from readingedition.cli import build
+from readingedition.load import load_edition
+from readingedition.model import AnnotatedEdition
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+EXAMPLE = REPOSITORY / "tests" / "editions" / "example"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+EPUB_NS = "{http://www.idpf.org/2007/ops}"
+
+
+@dataclass(frozen=True)
+class Built:
+    annotated: AnnotatedEdition
+    epub: Path
+    pdf: Path
+
+    def xhtml(self, name: str) -> lxml.etree._Element:
+        with zipfile.ZipFile(self.epub) as book:
+            return lxml.etree.fromstring(book.read(f"EPUB/{name}"))
+
+    def names(self) -> list[str]:
+        with zipfile.ZipFile(self.epub) as book:
+            return book.namelist()
+
+
+def _build(root: Path, out: Path) -> Built:
+    epub, pdf = build(root, out, ("epub", "pdf"))
+    return Built(anchor_edition(load_edition(root)), epub, pdf)
+
+
+@pytest.fixture(scope="session")
+def essay(tmp_path_factory) -> Built:
+    return _build(REPOSITORY, tmp_path_factory.mktemp("essay"))
+
+
+@pytest.fixture(scope="session")
+def example(tmp_path_factory) -> Built:
+    return _build(EXAMPLE, tmp_path_factory.mktemp("example"))
