@@ -1,0 +1,65 @@
+"""The PDF reading packet, read back with pdfplumber: text, notes, footnotes, pages, metadata."""
+from __future__ import annotations
+
+import pdfplumber
+import pytest
+
+from readingedition.fidelity import pdf_fidelity
+from readingedition.pdf_audit import audit_margin_notes
+
+
+@pytest.fixture(params=["essay", "example"])
+def built(request):
+    return request.getfixturevalue(request.param)
+
+
+def test_the_whole_text_notes_and_definitions_are_in_the_pdf(built):
+    report = pdf_fidelity(built.annotated, built.pdf)
+    assert report.ok, report.render()
+
+
+def test_margin_notes_do_not_overlap_and_none_is_lost(built):
+    audit = audit_margin_notes(built.pdf, [note.label for note in built.annotated.notes])
+    assert not audit.overlaps, audit.render()
+    assert not audit.missing, audit.render()
+    assert len(audit.notes) == len(built.annotated.notes)
+
+
+def test_most_essay_notes_stand_within_two_lines_of_their_call(essay):
+    audit = audit_margin_notes(essay.pdf, [note.label for note in essay.annotated.notes])
+    assert audit.share_within(2) >= 0.9, audit.render()
+
+
+def test_front_matter_running_heads_and_page_numbers(example):
+    with pdfplumber.open(example.pdf) as pdf:
+        first, contents, text_page = (pdf.pages[i].extract_text() for i in range(3))
+        assert "A Small Example" in first and "Ada Editor" in first
+        assert "Contents" in contents and "The First Part" in contents and "Glossary" in contents
+        top = pdf.pages[2].crop((0, 0, pdf.pages[2].width, 60)).extract_text()
+        assert "A Small Example" in top and "The First Part" in top.replace("\n", " ")
+        assert text_page.rstrip().endswith("3")
+
+
+def test_author_footnote_stands_at_the_foot_of_its_calls_page(example):
+    with pdfplumber.open(example.pdf) as pdf:
+        page = pdf.pages[2]
+        words = page.extract_words()
+        footnote = next(w for w in words if w["text"] == "Petrograd")
+        assert footnote["top"] > page.height * 0.8
+
+
+def test_paper_size_metadata_and_bookmarks(essay, example):
+    with pdfplumber.open(essay.pdf) as pdf:
+        assert (round(pdf.pages[0].width), round(pdf.pages[0].height)) == (595, 842)  # A4
+        assert pdf.metadata["Title"] == essay.annotated.edition.metadata.title
+        assert pdf.metadata["Author"] == "Tom Wetzel"
+    with pdfplumber.open(example.pdf) as pdf:
+        assert (round(pdf.pages[0].width), round(pdf.pages[0].height)) == (612, 792)  # paper: letter
+        outlines = [title for _, title, *_ in pdf.doc.get_outlines()]
+    assert {"The First Part", "The Second Part", "Glossary", "References"} <= set(outlines)
+
+
+def test_calls_notes_terms_and_entries_are_live_internal_links(example):
+    with pdfplumber.open(example.pdf) as pdf:
+        links = [a for page in pdf.pages for a in page.annots if a.get("data", {}).get("Subtype").name == "Link"]
+    assert len(links) >= 2 * len(example.annotated.notes) + len(example.annotated.term_uses)
