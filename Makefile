@@ -35,11 +35,21 @@ $(FONT): | $(SETUP)
 	  else echo "Please install the EB Garamond font: sudo apt-get install fonts-ebgaramond" >&2; exit 1; fi; }
 	touch $@
 
-check: $(EPUB) $(PDF)
+ACE     := node_modules/.bin/ace-cli
+
+check: $(EPUB) $(PDF) | $(ACE)
 	$(PYTHON) build.py check --editions
 
+# DAISY Ace runs on Debian's Chromium; Puppeteer must not download a browser of its own.
+$(ACE): package.json package-lock.json
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Please install Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts --silent
+	touch $@
+
 # pytest exits 5 when it ran no test: that must fail too.
-test: | $(SETUP) $(FONT)
+test: | $(SETUP) $(FONT) $(ACE)
 	$(PYTHON) -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: no tests ran" >&2; exit 1; fi; exit $$status
 

@@ -6,9 +6,12 @@ cleaned text against the raw extraction. Prints a short report of each; returns 
 """
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +53,47 @@ def run_epubcheck(path: Path) -> EpubcheckResult:
     return EpubcheckResult(fatals + errors, warnings, output)
 
 
+@dataclass(frozen=True)
+class AceResult:
+    violations: tuple[str, ...]
+    skipped: str = ""  # why Ace did not run
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations and not self.skipped
+
+    def render(self) -> str:
+        if self.skipped:
+            return f"Ace: not run ({self.skipped})"
+        lines = [f"Ace: {len(self.violations)} violations"]
+        return "\n".join(lines + ["  " + v for v in self.violations[:30]])
+
+
+ACE = Path(__file__).resolve().parent.parent / "node_modules" / ".bin" / "ace-cli"
+
+
+def run_ace(path: Path, chromium: str | None = None) -> AceResult:
+    """DAISY Ace, driven by Debian's Chromium (Puppeteer's own browser download is not used)."""
+    chromium = chromium or shutil.which("chromium")
+    if not ACE.exists() or chromium is None:
+        return AceResult((), "needs `npm ci` and Debian's chromium; `make check` installs them")
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium}
+        done = subprocess.run([str(ACE), "--silent", "--force", "--outdir", scratch, str(path)],
+                              capture_output=True, text=True, env=env)
+        report = Path(scratch) / "report.json"
+        if not report.is_file():
+            return AceResult((f"Ace failed: {(done.stderr or done.stdout).strip()[:500]}",))
+        data = json.loads(report.read_text("utf-8"))
+    violations = []
+    for document in data.get("assertions", []):
+        for test in document.get("assertions", []):
+            result = test["earl:result"]
+            violations.append(f"{document['earl:testSubject']['url']}: {test['earl:test']['dct:title']} "
+                              f"({test['earl:test']['earl:impact']}): {result.get('dct:description', '')[:200]}")
+    return AceResult(tuple(violations))
+
+
 def check_editions(annotated: AnnotatedEdition, out: Path) -> bool:
     name = annotated.edition.name
     epub_path, pdf_path = out / f"{name}.epub", out / f"{name}.pdf"
@@ -64,9 +108,9 @@ def check_editions(annotated: AnnotatedEdition, out: Path) -> bool:
         if not path.is_file():
             print(f"missing edition: {path} (run `make` first)")
             return False
-    result = run_epubcheck(epub_path)
-    print(result.render())
-    ok &= result.ok
+    for result in (run_epubcheck(epub_path), run_ace(epub_path)):
+        print(result.render())
+        ok &= result.ok
     for report in (epub_fidelity(annotated, epub_path), pdf_fidelity(annotated, pdf_path)):
         print(report.render())
         ok &= report.ok

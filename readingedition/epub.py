@@ -94,7 +94,7 @@ class _Text:
             return [{"t": "Span", "c": [["", ["glossed"], []], content]}]
         if "term" in classes:
             slug = attrs["data-term"]
-            return [{"t": "Link", "c": [[ident, ["term"], [["epub:type", "glossref"]]], content,
+            return [{"t": "Link", "c": [[ident, ["term"], [["epub:type", "glossref"], ["role", "doc-glossref"]]], content,
                                         [f"#gloss-{slug}", self.shorts[slug]]]}]
         return None
 

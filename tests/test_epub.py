@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from readingedition.check import run_epubcheck
+from readingedition.check import run_ace, run_epubcheck
 from readingedition.fidelity import epub_fidelity
 
 from conftest import EPUB_NS, XHTML
@@ -22,6 +22,11 @@ def _chapters(built):
 
 def test_epubcheck_reports_no_errors_or_warnings(essay):
     result = run_epubcheck(essay.epub)
+    assert result.ok, result.render()
+
+
+def test_ace_finds_no_accessibility_violations(essay):
+    result = run_ace(essay.epub)
     assert result.ok, result.render()
 
 
