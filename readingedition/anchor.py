@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -59,7 +60,8 @@ def fold(text: str) -> Folded:
 
 
 def fold_quote(text: str) -> str:
-    return fold(text).text.strip()
+    # The text is NFC-normalised when it is loaded; quotes typed in another form must match it.
+    return fold(unicodedata.normalize("NFC", text)).text.strip()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,14 +232,14 @@ def _find_all(text: str, patterns: dict[str, list[Any]]) -> dict[str, list[int]]
     return found
 
 
-def _context_matches(text: str, start: int, end: int, note: NoteSpec) -> bool:
-    if note.prefix is not None:
-        prefix = fold_quote(note.prefix)
+def _context_matches(text: str, start: int, end: int, prefix: str | None, suffix: str | None) -> bool:
+    if prefix is not None:
+        prefix = fold_quote(prefix)
         window = text[max(0, start - len(prefix) - 2):start].replace(SEPARATOR, " ").rstrip()
         if not window.endswith(prefix.rstrip()):
             return False
-    if note.suffix is not None:
-        suffix = fold_quote(note.suffix)
+    if suffix is not None:
+        suffix = fold_quote(suffix)
         window = text[end:end + len(suffix) + 2].replace(SEPARATOR, " ").lstrip()
         if not window.startswith(suffix.lstrip()):
             return False
@@ -255,7 +257,7 @@ def _anchor_notes(search: SearchText, notes: Iterable[NoteSpec]) -> tuple[dict[s
     for quote, quote_notes in by_quote.items():
         for note in quote_notes:
             starts = occurrences[quote]
-            chosen = [s for s in starts if _context_matches(text, s, s + len(quote), note)]
+            chosen = [s for s in starts if _context_matches(text, s, s + len(quote), note.prefix, note.suffix)]
             where = note.where
             if not starts:
                 problems.append(Diagnostic("A001", f"note `{note.id}`: the quote {note.quote!r} is not in the text",
@@ -275,18 +277,50 @@ def _anchor_notes(search: SearchText, notes: Iterable[NoteSpec]) -> tuple[dict[s
 
 
 def _disambiguation(search: SearchText, starts: list[int], length: int) -> str:
-    """For each occurrence, the shortest run of preceding words that singles it out."""
+    """For each occurrence, the shortest run of words before it (or else after it) that singles it out."""
     text = search.folded.text
     lines = []
     for start in starts[:8]:
-        words = text[max(0, start - 200):start].replace(SEPARATOR, " ").split(" ")
+        end = start + length
+        before = text[max(0, start - 200):start].replace(SEPARATOR, " ")
+        after = text[end:end + 200].replace(SEPARATOR, " ")
+        choice = None
         for count in range(1, 12):
-            prefix = " ".join(words[-count:]).lstrip()
-            prefix = prefix + " " if not prefix.endswith(" ") and text[start - 1:start] == " " else prefix
-            if prefix.strip() and sum(1 for s in starts if text[max(0, s - len(prefix)):s] == prefix) == 1:
+            prefix = before[_word_cut(before, count):]
+            if prefix.strip() and _unique(text, starts, length, prefix, None):
+                choice = ("prefix", prefix)
                 break
-        lines.append(f"prefix: {prefix!r:<40} → {search.context(start, start + length, 30)}")
+            suffix = after[:_word_cut_forward(after, count)]
+            if suffix.strip() and _unique(text, starts, length, None, suffix):
+                choice = ("suffix", suffix)
+                break
+        context = search.context(start, end, 30)
+        lines.append(f"{choice[0]}: {choice[1]!r:<40} → {context}" if choice else f"(no short context is unique) {context}")
     return "\n".join(lines)
+
+
+def _word_cut(text: str, words: int) -> int:
+    """Where the last `words` words of the text begin (keeping the space before the quote)."""
+    position = len(text)
+    for _ in range(words):
+        position = text.rstrip().rfind(" ", 0, len(text[:position].rstrip())) + 1
+        if position <= 0:
+            return 0
+    return position
+
+
+def _word_cut_forward(text: str, words: int) -> int:
+    position = 0
+    for _ in range(words):
+        following = text.find(" ", len(text) - len(text[position:].lstrip()) + 1)
+        if following < 0:
+            return len(text)
+        position = following
+    return position
+
+
+def _unique(text: str, starts: list[int], length: int, prefix: str | None, suffix: str | None) -> bool:
+    return sum(1 for s in starts if _context_matches(text, s, s + length, prefix, suffix)) == 1
 
 
 def _closest(search: SearchText, quote: str, limit: int = 3) -> str:

@@ -85,16 +85,41 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node]:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # An unclosed quote is found at the end of the file; where it opens is what the editor needs.
+        opened = error.context and "quoted scalar" in error.context
+        mark = (error.context_mark if opened else None) or error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         what = " ".join(part for part in (error.context, error.problem) if part)
         raise BuildFailed((Diagnostic("Y001", f"YAML syntax error: {what}", path, line),))
     if data is None:
         raise BuildFailed((Diagnostic("Y003", "the file is empty", path, 1),))
+    duplicate = _duplicate_key(node)
+    if duplicate is not None:
+        raise BuildFailed((Diagnostic("Y006", f"the key `{duplicate.value}` appears twice in the same entry", path,
+                                      duplicate.start_mark.line + 1),))
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
         raise BuildFailed((Diagnostic("Y004", f"the file holds {kind}, not a mapping", path, node.start_mark.line + 1),))
     return data, node
+
+
+def _duplicate_key(node: yaml.Node) -> yaml.Node | None:
+    """YAML keeps the last of two equal keys and drops the first without a word; find the second."""
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key, value in node.value:
+            if key.value in seen:
+                return key
+            seen.add(key.value)
+            found = _duplicate_key(value)
+            if found is not None:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found = _duplicate_key(item)
+            if found is not None:
+                return found
+    return None
 
 
 def _node_at(node: yaml.Node, path: list[Any]) -> yaml.Node:
@@ -138,6 +163,12 @@ def _schema_problems(path: Path, data: Any, node: yaml.Node):
         elif error.validator == "required":
             missing = error.message.split("'")[1]
             yield Diagnostic("K002", f"{_describe(data, where)} has no `{missing}`", path, line)
+        elif error.validator == "type" and error.instance is None:
+            yield Diagnostic("K003", f"`{where[-1]}` of {_describe(data, where[:-1])} is empty", path, line)
+        elif error.validator == "type" and error.validator_value == "string":
+            kind = {bool: "yes/no", int: "number", float: "number"}.get(type(error.instance), "list or mapping")
+            yield Diagnostic("K006", f"`{where[-1]}` of {_describe(data, where[:-1])} is read as a {kind}, not text",
+                             path, line)
         elif error.validator in ("minLength", "pattern") and where and where[-1] == "id":
             yield Diagnostic("K004", f"malformed id {error.instance!r}", path, line)
         elif error.validator in ("minLength", "pattern"):

@@ -5,7 +5,7 @@ without a traceback; tests assert on the code and the wording.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 # code: (slug, what to do). The slug is stable; the hint is shown after the message.
@@ -20,18 +20,20 @@ CODES: dict[str, tuple[str, str]] = {
     "Y003": ("yaml-empty", "Add a `notes:` or `glossary:` list, or delete the file."),
     "Y004": ("yaml-not-mapping", "The file must be a mapping with `notes:` and/or `glossary:` keys, not a list."),
     "Y005": ("yaml-alias", "Anchors and aliases (&name, *name) are not allowed in annotation files; write the value out."),
+    "Y006": ("yaml-duplicate-key", "Each key may appear once in an entry; delete or rename one of them."),
     # Keys and fields
     "K001": ("unknown-key", "Remove or rename the key."),
     "K002": ("missing-field", "Add the field."),
     "K003": ("empty-field", "Write the text, or delete the entry."),
     "K004": ("bad-id", "Use letters, digits and hyphens only, starting with a letter or digit."),
     "K005": ("bad-value", "Use one of the allowed values."),
+    "K006": ("not-text", "Put the value in quotes, e.g. quote: \"1917\", so that YAML reads it as text."),
     # Notes
     "A001": ("quote-not-found", "Copy the passage exactly from the text; the closest passages are shown above."),
     "A002": ("quote-ambiguous", "Add a `prefix:` (or `suffix:`) to say which one; candidates are shown above."),
     "A003": ("context-not-found", "The quote occurs, but never with this prefix/suffix; correct it or remove it."),
     "A004": ("duplicate-note-id", "Give each note a unique id across all annotation files."),
-    "A005": ("unsafe-link", "Links in notes may be http:, https: or mailto: only."),
+    "A005": ("unsafe-link", "Links in notes may be http:, https: or mailto: only, and notes may not load images."),
     "A006": ("unknown-citation", "Add the reference to a `references:` list under annotations/, or fix the key."),
     # Glossary
     "G001": ("duplicate-term", "Define each term once; merge the two entries."),
@@ -83,11 +85,12 @@ class Diagnostic:
         return text + f"\n    hint: {self.hint}"
 
 
-@dataclass(frozen=True)
 class BuildFailed(Exception):
     """Raised with every error found, so an editor sees them all at once."""
 
-    diagnostics: tuple[Diagnostic, ...] = field(default_factory=tuple)
+    def __init__(self, diagnostics: tuple[Diagnostic, ...]):
+        super().__init__(diagnostics)
+        self.diagnostics = tuple(dict.fromkeys(diagnostics))  # the same problem once, however it was found
 
     def __str__(self) -> str:
         return "\n".join(d.render() for d in self.diagnostics)

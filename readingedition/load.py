@@ -148,6 +148,9 @@ def _check_note_markdown(annotations: Annotations, notes: dict[str, Any], shorts
                 url = element["c"][2][0]
                 if not url.lower().startswith(SAFE_SCHEMES):
                     problems.append(Diagnostic("A005", f"{label} links to {url!r}", where.path, where.line))
+            elif element.get("t") == "Image":
+                problems.append(Diagnostic("A005", f"{label} includes an image ({element['c'][2][0]!r})",
+                                           where.path, where.line))
             elif element.get("t") == "Cite":
                 for citation in element["c"][0]:
                     if citation["citationId"] not in known:

@@ -78,13 +78,16 @@ Files
   (`p { color: red; ` alone is NOT an error: CSS closes blocks left open at the end of the file, and
   tinycss2 reports nothing; the build accepts it.)
 
-Known product bugs, as strict xfails at the end of this file: an empty value (`note:`) or a bare
-number or yes/no gives K005 "None/True/1917 is not of type 'string'"; `quote: ""` reports K003
-twice; a duplicate key silently keeps the last value; an unclosed quoted string is reported at
-the end of the file, not where it opens; a quote in decomposed Unicode (NFD) does not anchor in
-the normalised text; A002 can suggest a prefix (even '') that does not single out its
-occurrence; images in notes are not checked like links; BuildFailed, a frozen dataclass, turns into
-FrozenInstanceError when raised through a @contextlib.contextmanager.
+Cases that were product bugs when this catalogue was written, and are fixed (tests at the end):
+  an empty value (`note:`)                      K003 empty-field: `note` of note 'long-book' is empty
+  a bare number or yes/no (`quote: 1917`)       K006 not-text: `quote` of note 'long-book' is read as a number, not text
+  `quote: ""`                                   K003, reported once
+  a key twice in one entry                      Y006 yaml-duplicate-key: the key `quote` appears twice in the same entry
+  an unclosed quoted string                     Y001 at the line where the quote opens
+  a quote in decomposed Unicode (NFD)           anchors in the NFC text
+  a quote found twice at the text's start       A002 suggests a suffix where no prefix can single it out
+  an image in a note                            A005 unsafe-link: note `long-book` includes an image ('…')
+  BuildFailed raised through a context manager  stays a BuildFailed with its diagnostics
 """
 from __future__ import annotations
 
@@ -465,7 +468,7 @@ def test_unreadable_annotation_file_simulated(edition: Path, good_out, capsys, m
 
 
 # ---------------------------------------------------------------------------------------------
-# Product bugs found while writing the catalogue (strict xfails: they pass once fixed)
+# Cases that were product bugs when the catalogue was written, fixed since
 
 
 def _anchored_ids(root: Path) -> list[str]:
@@ -488,20 +491,14 @@ def _diagnostics(root: Path) -> list:
     return list(failure.value.diagnostics)
 
 
-@pytest.mark.xfail(strict=True, reason="an empty value (`note:` with nothing after it) is K005 bad-value "
-                                       "\"notes.0.note: None is not of type 'string'\" with the hint 'Use one of "
-                                       "the allowed values.', not K003 empty-field")
-def test_bug_empty_value_is_an_empty_field(edition: Path) -> None:
+def test_empty_value_is_an_empty_field(edition: Path) -> None:
     write(edition, NOTES_FILE, "notes:\n  - id: long-book\n    quote: The Long Book\n    note:\n")
     diagnostics = _diagnostics(edition)
     assert [(d.code, d.line, d.message) for d in diagnostics] == [
         ("K003", 4, "`note` of note 'long-book' is empty")]
 
 
-@pytest.mark.xfail(strict=True, reason="a YAML scalar that is not a string (`quote: 1917`, `note: yes`) gives "
-                                       "K005 \"notes.0.quote: 1917 is not of type 'string'\" (Python jargon, and "
-                                       "the hint 'Use one of the allowed values.' does not say to put it in quotes)")
-def test_bug_number_or_boolean_value_says_to_quote_it(edition: Path) -> None:
+def test_number_or_boolean_value_says_to_quote_it(edition: Path) -> None:
     write(edition, NOTES_FILE, "notes:\n  - id: long-book\n    quote: 1917\n    note: yes\n")
     for diagnostic in _diagnostics(edition):
         rendered = diagnostic.render(edition)
@@ -509,51 +506,37 @@ def test_bug_number_or_boolean_value_says_to_quote_it(edition: Path) -> None:
         assert "quote" in diagnostic.hint.lower()
 
 
-@pytest.mark.xfail(strict=True, reason="`quote: \"\"` fails both minLength and pattern in the schema, so the same "
-                                       "K003 diagnostic is printed twice and counted as 2 errors")
-def test_bug_empty_string_is_reported_once(edition: Path) -> None:
+def test_empty_string_is_reported_once(edition: Path) -> None:
     write(edition, NOTES_FILE, note_yaml(id="long-book", quote="", note="x"))
     diagnostics = _diagnostics(edition)
     assert [(d.code, d.line) for d in diagnostics] == [("K003", 3)]
 
 
-@pytest.mark.xfail(strict=True, reason="PyYAML keeps the last of two equal keys: a note with `quote:` twice builds, "
-                                       "silently dropping the first quote")
-def test_bug_duplicate_key_is_refused(edition: Path) -> None:
+def test_duplicate_key_is_refused(edition: Path) -> None:
     write(edition, NOTES_FILE, "notes:\n  - id: long-book\n    quote: The Long Book\n    quote: quiet ending\n"
                                "    note: x\n")
     diagnostics = _diagnostics(edition)
     assert diagnostics and diagnostics[0].line == 4 and "quote" in diagnostics[0].message
 
 
-@pytest.mark.xfail(strict=True, reason="an unclosed quoted string is reported at the problem mark (end of stream: "
-                                       "line 5 of a 4-line file), not at the context mark where the quote opens "
-                                       "(line 3)")
-def test_bug_unclosed_quote_is_reported_where_it_opens(edition: Path) -> None:
+def test_unclosed_quote_is_reported_where_it_opens(edition: Path) -> None:
     write(edition, NOTES_FILE, 'notes:\n  - id: long-book\n    quote: "The Long Book\n    note: x\n')
     diagnostics = _diagnostics(edition)
     assert [(d.code, d.line) for d in diagnostics] == [("Y001", 3)]
 
 
-@pytest.mark.xfail(strict=True, reason="the text is NFC-normalised but quotes are not: a quote typed in decomposed "
-                                       "form ('cafe\\u0301') is A001 not found, and the message shows "
-                                       "\"differs: 'café' → 'café'\"")
-def test_bug_nfd_quote_anchors_in_normalised_text(tmp_path: Path) -> None:
+def test_nfd_quote_anchors_in_normalised_text(tmp_path: Path) -> None:
     text = TEXT.replace("quiet ending", "quiet caf\u00e9 ending")
     root = make_edition(tmp_path / "edition", text=text,
                         notes=note_yaml(id="cafe", quote="quiet cafe\u0301", note="x"))
     assert _anchored_ids(root) == ["cafe"]
 
 
-@pytest.mark.xfail(strict=True, reason="A002 always suggests a prefix, even where no prefix can single the "
-                                       "occurrence out: at the start of the text it suggests prefix: '' (itself "
-                                       "refused as empty), and where the same words precede both occurrences it "
-                                       "suggests one that matches both; it should offer a suffix there")
 @pytest.mark.parametrize("body", [
     "echo delta here.\n\nthen echo delta again.\n",  # first occurrence opens the text
     "one two echo delta here.\n\none two echo delta again.\n",  # same words before both
 ])
-def test_bug_every_suggested_context_singles_out_its_occurrence(tmp_path: Path, body: str) -> None:
+def test_every_suggested_context_singles_out_its_occurrence(tmp_path: Path, body: str) -> None:
     root = make_edition(tmp_path / "edition", text=METADATA + "\n" + body, glossary=None,
                         notes=note_yaml(id="ed", quote="echo delta", note="x"))
     [diagnostic] = _diagnostics(root)
@@ -565,24 +548,14 @@ def test_bug_every_suggested_context_singles_out_its_occurrence(tmp_path: Path, 
         assert _anchored_ids(root) == ["ed"]
 
 
-@pytest.mark.xfail(strict=True, reason="only Link targets are checked (A005): an image in a note, "
-                                       "![x](javascript:alert(1)) or ![x](https://example.com/a.png), reaches the "
-                                       "EPUB as <img src=...> (a resource outside the package, which epubcheck "
-                                       "refuses), and WeasyPrint loads whatever it names for the PDF (an image at "
-                                       "an absolute local path such as /tmp/x.png is embedded)")
 @pytest.mark.parametrize("image", ["![x](javascript:alert(1))", "![x](https://example.com/a.png)"])
-def test_bug_images_in_notes_are_checked(edition: Path, image: str) -> None:
+def test_images_in_notes_are_checked(edition: Path, image: str) -> None:
     write(edition, NOTES_FILE, note_yaml(id="long-book", quote="The Long Book", note=f"See {image}."))
     diagnostics = _diagnostics(edition)
     assert [d.code for d in diagnostics] == ["A005"]
 
 
-@pytest.mark.xfail(strict=True, reason="BuildFailed is a frozen dataclass, so Python code that sets its "
-                                       "__traceback__ fails: raised through any @contextlib.contextmanager it "
-                                       "becomes FrozenInstanceError(\"cannot assign to field '__traceback__'\") "
-                                       "and the diagnostics are lost (pytest shows that for an uncaught "
-                                       "BuildFailed in a test)")
-def test_bug_build_failed_survives_a_generator_context_manager() -> None:
+def test_build_failed_survives_a_generator_context_manager() -> None:
     import contextlib
 
     from readingedition.diagnostics import fail
