@@ -70,28 +70,58 @@ class _Text:
         if "note-call" in classes:
             note = self.notes[attrs["data-note"]]
             nid, label = note.spec.id, note.label
-            margin = [raw_inline(f'<span class="margin-note kind-{note.spec.kind}" id="note-{nid}" data-note-id="{nid}" '
-                                 f'data-call="{label}"><span class="margin-note-body">'
-                                 f'<a class="note-label" href="#call-{nid}">{label}</a> '),
-                      *self._inlines(_inline_content(note.body)), raw_inline("</span></span>")]
+            label_link = {"t": "Link", "c": [["", ["note-label"], []], [{"t": "Str", "c": label}], [f"#call-{nid}", ""]]}
+            body = [label_link, {"t": "Space"}, *self._inlines(_inline_content(note.body))]
+            margin = _span([f"note-{nid}", ["margin-note", f"kind-{note.spec.kind}"],
+                            [["data-note-id", nid], ["data-call", label]]], [_span(["", [_BODY], []], body)])
             call = raw_inline(f'<a class="note-call" id="call-{nid}" href="#note-{nid}" role="doc-noteref">{label}</a>')
             if pending is not None:
-                pending.extend(margin)
+                pending.append(margin)
                 return [call]
-            return [call, *margin]
+            return [call, margin]
         content = self._inlines(inline["c"][1], pending)
         if "glossed" in classes:
-            return [{"t": "Span", "c": [["", ["glossed"], []], content]}]
+            return _underline_around_margin_boxes(content)
         if "term" in classes:
             slug = attrs["data-term"]
             link = {"t": "Link", "c": [[ident, ["term"], []], content, [f"#gloss-{slug}", ""]]}
             if slug in self.glossed_terms:
                 return [link]
             self.glossed_terms.add(slug)  # the first occurrence in the packet gets a margin gloss
-            return [link, raw_inline(f'<span class="margin-gloss" data-term="{slug}"><span class="margin-note-body">'
-                                     f'<b>{html.escape(self.terms[slug])}</b> — '),
-                    *self.shorts[slug], raw_inline("</span></span>")]
+            headword = {"t": "Strong", "c": [{"t": "Str", "c": self.terms[slug]}]}
+            gloss = [headword, {"t": "Str", "c": " —"}, {"t": "Space"}, *self.shorts[slug]]
+            return [link, _span(["", ["margin-gloss"], [["data-term", slug]]], [_span(["", [_BODY], []], gloss)])]
         return None
+
+
+_BODY = "margin-note-body"
+_MARGIN_BOXES = ("margin-note", "margin-gloss")
+
+
+def _span(attr: list[Any], content: list[Any]) -> dict[str, Any]:
+    return {"t": "Span", "c": [attr, content]}
+
+
+def _is_margin_box(inline: dict[str, Any]) -> bool:
+    return inline["t"] == "Span" and any(c in _MARGIN_BOXES for c in inline["c"][0][1])
+
+
+def _underline_around_margin_boxes(content: list[Any]) -> list[Any]:
+    """Mark a glossed passage, but leave margin boxes called inside it outside the mark:
+    otherwise the passage's underline would be drawn under every line of the note."""
+    out: list[Any] = []
+    run: list[Any] = []
+    for inline in content:
+        if _is_margin_box(inline):
+            if run:
+                out.append(_span(["", ["glossed"], []], run))
+                run = []
+            out.append(inline)
+        else:
+            run.append(inline)
+    if run:
+        out.append(_span(["", ["glossed"], []], run))
+    return out
 
 
 def _html(annotated: AnnotatedEdition) -> str:

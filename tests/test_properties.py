@@ -501,11 +501,7 @@ def nested_notes_pdf(tmp_path_factory):
     return annotated, pdf_path
 
 
-@pytest.mark.xfail(strict=True, reason="pdf.py puts a note's margin span right after its call, so when the call "
-                                       "is inside another note's passage the margin note sits inside that "
-                                       "passage's <span class=glossed> and WeasyPrint draws the passage's dotted "
-                                       "underline under every line of the margin note")
-def test_bug_margin_notes_are_not_underlined(nested_notes_pdf) -> None:
+def test_margin_notes_are_not_underlined(nested_notes_pdf) -> None:
     import pdfplumber
 
     _, pdf_path = nested_notes_pdf
