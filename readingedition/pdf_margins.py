@@ -54,7 +54,7 @@ NEAR_CALL_LINES = 1.95
 #: How far (in body lines) a gloss may be nudged before it is dropped instead.
 GLOSS_MAX_SHIFT_LINES = 1.0
 #: Gap between text and notes if the notes' CSS (right, width) does not say (8mm).
-DEFAULT_GAP = 8 * 96 / 25.4
+DEFAULT_GAP = 7 * 96 / 25.4
 
 
 # --------------------------------------------------------------------------
