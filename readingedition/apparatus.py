@@ -15,10 +15,11 @@ Href = Callable[[str, int], str]  # (anchor id, chapter index) -> href
 
 def glossary_blocks(annotated: AnnotatedEdition, href: Href) -> list[Any]:
     edition = annotated.edition
-    entries = sorted(edition.annotations.glossary, key=lambda e: e.term.casefold())
+    entries = sorted(edition.annotations.glossary, key=lambda e: e.sort_key)
     if not entries:
         return []
     slugs = {e.term: e.slug for e in entries}
+    names = edition.term_names
     uses: dict[str, list[Any]] = {}
     for use in annotated.term_uses:
         uses.setdefault(use.slug, []).append(use)
@@ -29,7 +30,7 @@ def glossary_blocks(annotated: AnnotatedEdition, href: Href) -> list[Any]:
         raw_block('<dl>')]
     for entry in entries:
         blocks.append(raw_block(f'<dt id="gloss-{entry.slug}" epub:type="glossterm"><dfn>'))
-        blocks.append({"t": "Plain", "c": text(entry.term)})
+        blocks.append({"t": "Plain", "c": names[entry.slug]})
         blocks.append(raw_block('</dfn></dt>'))
         blocks.append(raw_block('<dd epub:type="glossdef">'))
         blocks.append(div("", ["gloss-short"], [para(edition.term_shorts[entry.slug])]))
@@ -39,7 +40,7 @@ def glossary_blocks(annotated: AnnotatedEdition, href: Href) -> list[Any]:
             for index, target in enumerate(entry.see):
                 if index:
                     links.append({"t": "Str", "c": ", "})
-                links.append(_link(f"#gloss-{slugs[target]}", text(target)))
+                links.append(_link(f"#gloss-{slugs[target]}", names[slugs[target]]))
             blocks.append(div("", ["gloss-see"], [para(links)]))
         places = uses.get(entry.slug, [])
         if places:

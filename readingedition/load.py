@@ -24,7 +24,8 @@ from .pandoc import markdown_to_ast, stringify
 
 BUILTIN_STYLES = Path(__file__).resolve().parent.parent / "styles"
 STYLE_FILES = {"epub": ("epub.css",), "pdf": ("pdf.css", "pdf-margins.css"), "csl": "citation-style.csl"}
-_PAYLOAD = {"notes": "readingedition-notes", "shorts": "readingedition-term-shorts",
+_PAYLOAD = {"notes": "readingedition-notes", "names": "readingedition-term-names",
+            "shorts": "readingedition-term-shorts",
             "definitions": "readingedition-term-definitions"}
 
 
@@ -45,6 +46,7 @@ def load_edition(root: Path) -> Edition:
         document = markdown_to_ast("\n\n".join(texts), payload)
     meta = document["meta"]
     note_bodies = _take(meta, _PAYLOAD["notes"], blocks=True)
+    names = _take(meta, _PAYLOAD["names"], blocks=False)
     shorts = _take(meta, _PAYLOAD["shorts"], blocks=False)
     definitions = _take(meta, _PAYLOAD["definitions"], blocks=True)
     _check_footnotes(document, sources, texts)
@@ -52,7 +54,7 @@ def load_edition(root: Path) -> Edition:
     metadata = _metadata(meta, sources[0])
     inputs = (*sources, *annotations.files, *styles.epub_css, *styles.pdf_css, *((styles.csl,) if styles.csl else ()))
     return Edition(root=root, name=sources[0].stem, metadata=metadata, document=document, annotations=annotations,
-                   note_bodies=note_bodies, term_shorts=shorts, term_definitions=definitions, styles=styles,
+                   note_bodies=note_bodies, term_names=names, term_shorts=shorts, term_definitions=definitions, styles=styles,
                    inputs=tuple(inputs))
 
 
@@ -74,6 +76,7 @@ def _read_text(path: Path) -> str:
 def _payload(annotations: Annotations) -> dict[str, Any]:
     return {
         _PAYLOAD["notes"]: {note.id: note.note for note in annotations.notes},
+        _PAYLOAD["names"]: {term.slug: term.term for term in annotations.glossary},
         _PAYLOAD["shorts"]: {term.slug: term.short for term in annotations.glossary},
         _PAYLOAD["definitions"]: {term.slug: term.definition for term in annotations.glossary},
         **({"references": list(annotations.references)} if annotations.references else {}),

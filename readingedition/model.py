@@ -51,6 +51,11 @@ class TermSpec:
         return slugify(self.term)
 
     @property
+    def sort_key(self) -> str:
+        """Alphabetical by letters: `"left" Communist` files under L."""
+        return "".join(c for c in self.term.casefold() if c.isalnum() or c == " ")
+
+    @property
     def all_forms(self) -> tuple[str, ...]:
         return (self.term, *self.forms)
 
@@ -95,6 +100,7 @@ class Edition:
     document: Ast  # the text as a pandoc AST (metadata stripped of annotation payloads)
     annotations: Annotations
     note_bodies: dict[str, Blocks]  # note id -> parsed Markdown
+    term_names: dict[str, Inlines]  # term slug -> the headword, parsed (so quotes are typeset)
     term_shorts: dict[str, Inlines]  # term slug -> parsed Markdown
     term_definitions: dict[str, Blocks]
     styles: Styles

@@ -48,7 +48,7 @@ class _Text:
     def __init__(self, annotated: AnnotatedEdition):
         self.notes = {note.spec.id: note for note in annotated.notes}
         self.shorts = annotated.edition.term_shorts
-        self.terms = {entry.slug: entry.term for entry in annotated.edition.annotations.glossary}
+        self.terms = annotated.edition.term_names
         self.glossed_terms: set[str] = set()
 
     def blocks(self, blocks: Blocks) -> Blocks:
@@ -88,7 +88,7 @@ class _Text:
             if slug in self.glossed_terms:
                 return [link]
             self.glossed_terms.add(slug)  # the first occurrence in the packet gets a margin gloss
-            headword = {"t": "Strong", "c": [{"t": "Str", "c": self.terms[slug]}]}
+            headword = {"t": "Strong", "c": self.terms[slug]}
             gloss = [headword, {"t": "Str", "c": " —"}, {"t": "Space"}, *self.shorts[slug]]
             return [link, _span(["", ["margin-gloss"], [["data-term", slug]]], [_span(["", [_BODY], []], gloss)])]
         return None
