@@ -375,7 +375,9 @@ def _case_ok(form: str, found: str) -> bool:
     return found == form or found == form[:1].upper() + form[1:]
 
 
-def _find_terms(search: SearchText, glossary: tuple[TermSpec, ...], every: bool) -> list[tuple[int, int, str]]:
+def _find_terms(search: SearchText, glossary: tuple[TermSpec, ...],
+                every: bool) -> tuple[list[tuple[int, int, str]], dict[str, int]]:
+    """The occurrences to link, and how often each term occurs where it could be linked."""
     text = search.folded.text
     patterns = _term_patterns(glossary)
     found = _find_all(_lower(text), patterns)
@@ -388,6 +390,7 @@ def _find_terms(search: SearchText, glossary: tuple[TermSpec, ...], every: bool)
                     matches.append((start, end, slug))
                     break
     chosen: list[tuple[int, int, str]] = []
+    occurrences: dict[str, int] = {}
     seen: set[tuple[int, str]] = set()
     last_end = -1
     for start, end, slug in sorted(matches, key=lambda m: (m[0], -(m[1] - m[0]))):
@@ -399,11 +402,12 @@ def _find_terms(search: SearchText, glossary: tuple[TermSpec, ...], every: bool)
         if segment.kind != "para" or any(a < local[1] and local[0] < b for a, b in segment.no_terms):
             continue
         last_end = end
+        occurrences[slug] = occurrences.get(slug, 0) + 1
         if not every and (segment.chapter, slug) in seen:
             continue
         seen.add((segment.chapter, slug))
         chosen.append((raw_start, raw_end, slug))
-    return chosen
+    return chosen, occurrences
 
 
 # ---------------------------------------------------------------------------------------------
@@ -605,7 +609,8 @@ def anchor_edition(edition: Edition) -> AnnotatedEdition:
 
     uses: list[TermUse] = []
     counts = {entry.slug: 0 for entry in annotations.glossary}
-    for start, end, slug in _find_terms(search, annotations.glossary, edition.metadata.glossary_links == "every"):
+    linked, occurrences = _find_terms(search, annotations.glossary, edition.metadata.glossary_links == "every")
+    for start, end, slug in linked:
         segment = search.segment_at(start)
         counts[slug] += 1
         anchor_id = f"term-{slug}-{counts[slug]}"
@@ -617,5 +622,5 @@ def anchor_edition(edition: Edition) -> AnnotatedEdition:
 
     marker = Marker(marks)
     rebuilt = tuple(Chapter(title, marker.blocks(blocks)) for title, blocks in chapters)
-    report = AnchorReport(len(anchored), counts, warnings)
+    report = AnchorReport(len(anchored), counts, {slug: occurrences.get(slug, 0) for slug in counts}, warnings)
     return AnnotatedEdition(edition, rebuilt, tuple(anchored), tuple(uses), report)

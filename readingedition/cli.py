@@ -95,6 +95,7 @@ def check(root: Path, out: Path, editions: bool) -> bool:
     for warning in annotated.report.warnings:
         print(warning.render(root))
     print(f"annotations valid: {annotated.report.render()}")
+    print(annotated.report.render_terms())
     if not editions:
         return True
     from .check import check_editions

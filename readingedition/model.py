@@ -126,6 +126,7 @@ class TermUse:
 class AnchorReport:
     notes_anchored: int
     term_uses: dict[str, int]  # term slug -> number of linked occurrences
+    term_occurrences: dict[str, int]  # term slug -> occurrences in the text where a link could go
     warnings: tuple[Any, ...]  # Diagnostics
 
     def render(self) -> str:
@@ -133,6 +134,11 @@ class AnchorReport:
         used = sum(1 for n in self.term_uses.values() if n)
         return (f"anchored {self.notes_anchored} notes; linked {used} of {len(self.term_uses)} "
                 f"glossary terms at {linked} places; {len(self.warnings)} warnings")
+
+    def render_terms(self) -> str:
+        """How often each term is linked, and how often it occurs."""
+        return "\n".join(f"  {slug:<32} linked {self.term_uses[slug]} of {self.term_occurrences[slug]}"
+                         for slug in sorted(self.term_uses))
 
 
 @dataclass(frozen=True)
