@@ -195,5 +195,5 @@ def layout_pdf(annotated: AnnotatedEdition) -> tuple[weasyprint.Document, Margin
 def render_pdf(annotated: AnnotatedEdition, target: Path) -> PdfResult:
     rendered, placement = layout_pdf(annotated)
     identifier = annotated.edition.metadata.identifier.encode()
-    rendered.write_pdf(target, pdf_identifier=identifier, pdf_tags=True)
+    rendered.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")  # tagged, with PDF/UA metadata
     return PdfResult(len(rendered.pages), placement)
