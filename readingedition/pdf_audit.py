@@ -133,6 +133,13 @@ class _Block:
         return " ".join(line.text for line in self.lines)
 
 
+def _folio_top(chars: list[dict]) -> float | None:
+    """The top of a page's page number: its lowest line, if that line is all digits."""
+    lowest = max(c["top"] for c in chars)
+    line = "".join(c["text"] for c in chars if abs(c["top"] - lowest) < 1).strip()
+    return round(lowest) if line.isdigit() else None
+
+
 def _baseline(char: dict) -> float:
     """Baseline of a character, from the page top (PDF points)."""
     return char["_page_height"] - char["matrix"][5]
@@ -420,17 +427,16 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
                     f"y={box[1]:.0f}-{box[3]:.0f}")
 
         # ---- overlaps -------------------------------------------------------
-        # How low a note may go: above the page numbers, if they stand in the
-        # same place on most pages (the lowest text of each page); else not
-        # more than a line below the lowest body line in the document.
+        # How low a note may go: above the page number (the lowest text of a
+        # page, all digits) where pages have one; else not more than a line
+        # below the lowest body line in the document.
         text_foot = max((e[3] for e in known), default=None)
         foot_limit = None if text_foot is None else text_foot + 1.25 * body_pitch
-        lowest = Counter(
-            round(max(c["top"] for c in chars), 0) for chars in obstacles_by_page if chars)
-        if lowest and foot_limit is not None:
-            folio_top, count = lowest.most_common(1)[0]
-            if count > 1 or sum(lowest.values()) == 1:
-                foot_limit = max(foot_limit, folio_top - 0.5 * body_pitch)
+        folios = Counter(_folio_top(chars) for chars in obstacles_by_page if chars)
+        folios.pop(None, None)
+        if folios and foot_limit is not None:
+            folio_top, _ = folios.most_common(1)[0]
+            foot_limit = max(foot_limit, folio_top - 0.5 * body_pitch)
         blocks_by_page = defaultdict(list)
         for block in blocks:
             blocks_by_page[block.page].append(block)

@@ -478,7 +478,7 @@ def test_margin_notes_never_overlap_on_a_dense_page(page) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Product bugs the dense-page property found (strict xfails, on one fixed example)
+# Cases the dense-page property found (product bugs then, fixed since), on one fixed example
 
 
 @pytest.fixture(scope="module")
@@ -512,11 +512,7 @@ def test_margin_notes_are_not_underlined(nested_notes_pdf) -> None:
     assert strokes == [], f"{len(strokes)} lines drawn in the margin column"
 
 
-@pytest.mark.xfail(strict=True, reason="pdf_audit takes the foot of the text block to be the lowest body line in "
-                                       "the document, so on a text that ends mid-page a margin note reaching below "
-                                       "the last line is reported as 'runs below the text block ... into the "
-                                       "bottom margin' though it is far above the page's bottom margin")
-def test_bug_audit_accepts_a_note_below_the_last_line_of_a_short_text(nested_notes_pdf) -> None:
+def test_audit_accepts_a_note_below_the_last_line_of_a_short_text(nested_notes_pdf) -> None:
     from readingedition.pdf_audit import audit_margin_notes
 
     annotated, pdf_path = nested_notes_pdf
