@@ -16,6 +16,7 @@ import jsonschema
 import yaml
 
 from .diagnostics import BuildFailed, Diagnostic
+from .files import read_utf8
 from .model import Annotations, Location, NoteSpec, TermSpec
 
 SCHEMA: dict[str, Any] = json.loads(
@@ -60,15 +61,7 @@ def load_annotations(directory: Path) -> Annotations:
 
 
 def _read_yaml(path: Path) -> tuple[Any, yaml.Node]:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise BuildFailed((Diagnostic("F002", f"cannot read the file: {error.strerror}", path),))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise BuildFailed((Diagnostic("F003", f"the file is not UTF-8 (byte 0x{raw[error.start]:02x})", path, line),))
+    text = read_utf8(path)
     for number, line_text in enumerate(text.splitlines(), 1):
         indent = line_text[: len(line_text) - len(line_text.lstrip())]
         if "\t" in indent:

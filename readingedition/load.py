@@ -19,6 +19,7 @@ import yaml
 
 from .annotations import load_annotations
 from .diagnostics import BuildFailed, Diagnostic
+from .files import read_utf8
 from .model import Annotations, Edition, Metadata, Styles
 from .pandoc import markdown_to_ast, stringify
 
@@ -59,15 +60,7 @@ def load_edition(root: Path) -> Edition:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise BuildFailed((Diagnostic("F002", f"cannot read the file: {error.strerror}", path),))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise BuildFailed((Diagnostic("F003", "the file is not UTF-8", path, line),))
+    text = read_utf8(path)
     # Normalise what editors' tools leave behind, so the same words always anchor the same way.
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     return unicodedata.normalize("NFC", text)
