@@ -12,6 +12,7 @@ The result marks the AST with format-neutral Spans that each renderer turns into
 """
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import unicodedata
@@ -90,8 +91,7 @@ def _inline_text(inline: dict[str, Any], pos: int, segment: Segment, pending: li
         opening, closing = ("“", "”") if inline["c"][0]["t"] == "DoubleQuote" else ("‘", "’")
         return opening + _inlines_text(inline["c"][1], pos + 1, segment, pending) + closing
     if kind in ("Span", "Link", "Cite"):
-        children = inline["c"][1] if kind != "Span" else inline["c"][1]
-        text = _inlines_text(children, pos, segment, pending)
+        text = _inlines_text(inline["c"][1], pos, segment, pending)
         if kind in _OPAQUE_FOR_TERMS:
             segment.no_terms.append((pos, pos + len(text)))
         return text
@@ -193,7 +193,6 @@ class SearchText:
         return self.folded.origin[start], self.folded.origin[end - 1] + 1
 
     def segment_at(self, raw_offset: int) -> Segment:
-        import bisect
         return self.segments[bisect.bisect_right(self._starts, raw_offset) - 1]
 
     def context(self, start: int, end: int, width: int = 40) -> str:
