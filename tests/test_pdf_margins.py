@@ -7,6 +7,7 @@ module with styles/pdf-margins.css, placed, written, and audited from the PDF.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,76 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 FIXTURES = REPOSITORY / "tests" / "fixtures" / "margins"
 MARGINS_CSS = REPOSITORY / "styles" / "pdf-margins.css"
 MM = 72 / 25.4  # PDF points per mm
+_UNITS_PT = {"mm": MM, "cm": 10 * MM, "in": 72.0, "pt": 1.0, "px": 0.75}
+
+
+def _pt(value: str) -> float:
+    """A CSS length (mm, cm, in, pt, px) in PDF points."""
+    match = re.fullmatch(r"(-?[\d.]+)(mm|cm|in|pt|px)", value.strip())
+    assert match, f"not a length in {MARGINS_CSS.name}: {value!r}"
+    return float(match[1]) * _UNITS_PT[match[2]]
+
+
+def _css_rule(css: str, matches) -> dict[str, str]:
+    """The declarations of the first rule of ``css`` (comments removed) whose
+    prelude satisfies ``matches``, without those of its nested at-rules."""
+    for found in re.finditer(r"([^{};]+)\{", css):
+        if not matches(" ".join(found[1].split())):
+            continue
+        depth, index, body = 1, found.end(), []
+        while depth:
+            char = css[index]
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            if depth == 1 and char not in "{}":
+                body.append(char)
+            index += 1
+        return {name.lower(): value.strip() for name, value in
+                re.findall(r"(?:^|[;\s])([a-z-]+)\s*:\s*([^;]+?)\s*(?=;|$)", "".join(body))}
+    raise AssertionError(f"no such rule in {MARGINS_CSS.name}")
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The page geometry of styles/pdf-margins.css, in PDF points."""
+    text: float  # width of the text block
+    outer: float  # outer (right) page margin
+    recto_outer: float  # two-sided: outer margin of a recto page (right) ...
+    verso_outer: float  # ... and of a verso page (left)
+    gap: float  # between the text and the note column
+    column: float  # width of the note column
+    top: float  # top and bottom page margins
+    bottom: float
+
+    def column_x(self, page, side: str = "one-sided") -> tuple[float, float]:
+        """Left and right x of the note column of ``page`` ("one-sided",
+        "recto" or "verso"), measured from the page's outer edge."""
+        if side == "verso":
+            right = self.verso_outer - self.gap
+            return right - self.column, right
+        left = float(page.width) - (self.recto_outer if side == "recto" else self.outer) + self.gap
+        return left, left + self.column
+
+
+@functools.cache
+def geometry() -> Geometry:
+    """The geometry, read from styles/pdf-margins.css (not hard-coded here,
+    so that the tests follow a change of the page design)."""
+    css = re.sub(r"/\*.*?\*/", "", MARGINS_CSS.read_text(encoding="utf-8"), flags=re.S)
+    page = _css_rule(css, lambda prelude: prelude == "@page")
+    recto = _css_rule(css, lambda prelude: re.fullmatch(r"@page twosided ?:right", prelude))
+    verso = _css_rule(css, lambda prelude: re.fullmatch(r"@page twosided ?:left", prelude))
+    note = _css_rule(css, lambda prelude: ".margin-note" in
+                     [selector.strip() for selector in prelude.split(",")])
+    values = page.get("margin", "0").split()  # the shorthand: top right bottom left
+    values = {1: values * 4, 2: values * 2, 3: values + values[1:2], 4: values}[len(values)]
+    top, outer, bottom = (page.get(f"margin-{side}", value)  # (the 4th, inner, is auto)
+                          for side, value in zip(("top", "right", "bottom"), values))
+    gap = -_pt(note["right"]) - _pt(note["width"])
+    assert gap > 0, "notes stand beside the text, not over it"
+    return Geometry(text=_pt(page["width"]), outer=_pt(outer),
+                    recto_outer=_pt(recto.get("margin-right", outer)),
+                    verso_outer=_pt(verso["margin-left"]), gap=gap, column=_pt(note["width"]),
+                    top=_pt(top), bottom=_pt(bottom))
 
 
 @dataclass(frozen=True)
@@ -84,6 +155,22 @@ def _assert_clean(packet: Packet) -> None:
 
 def _words(built: Packet, page: int) -> list[dict]:
     return built.doc.pages[page - 1].extract_words(extra_attrs=["size"])
+
+
+def _dehyphenate(text: str) -> str:
+    """Undo the hyphenation of line ends (WeasyPrint's hyphen is U+2010)."""
+    return re.sub("\u2010\\s+", "", text)
+
+
+def _page_text(built: Packet, page: int) -> str:
+    return _dehyphenate(" ".join(w["text"] for w in _words(built, page)))
+
+
+def _margin_text(built: Packet, page: int) -> str:
+    """The words in the note column of a (one-sided) page, line by line."""
+    left, right = geometry().column_x(built.doc.pages[page - 1])
+    return _dehyphenate(" ".join(w["text"] for w in _words(built, page)
+                                 if w["x0"] >= left - 1 and w["x1"] <= right + 1))
 
 
 # ---------------------------------------------------------------------------
@@ -220,7 +307,7 @@ def test_links_in_moved_notes_point_to_the_right_place(packet):
     # ... and each link drawn in the margin covers its own text.
     for page in pdf.pages:
         for annot in page.annots:
-            if annot["x0"] < page.width * 0.6:
+            if annot["x0"] < geometry().column_x(page)[0] - 1:  # not in the margin
                 continue
             assert _text_in(page, annot), annot
         labels = [a for a in page.annots
@@ -254,22 +341,31 @@ def test_twosided_notes_stand_in_the_outer_margin(packet):
     _assert_clean(built)
     assert built.pages >= 2
     pdf = built.doc
+    css = geometry()
     for number, page in enumerate(pdf.pages, start=1):
+        verso = number % 2 == 0
         body = [c for c in page.chars if abs(c["size"] - 11) < 0.3]
         left, right = min(c["x0"] for c in body), max(c["x1"] for c in body)
         margin = [c for c in page.chars if c["x0"] > right + 2 or c["x1"] < left - 2]
-        notes = [c for c in margin if c["size"] < 9 and 60 < c["top"] < page.height - 60]
+        notes = [c for c in margin if c["size"] < 9  # not the running head or the folio
+                 and css.top - 3 * MM < c["top"] < page.height - css.bottom + 3 * MM]
         assert notes, number
-        if number % 2:  # recto: right margin, outer margin wide
+        # In the note column of the outer margin, as the CSS sets it.
+        column_left, column_right = css.column_x(page, "verso" if verso else "recto")
+        assert all(column_left - 1 <= c["x0"] and c["x1"] <= column_right + 1 for c in notes)
+        if not verso:  # recto: right margin, the outer margin is the right one
             assert all(c["x0"] > right for c in notes)
-            assert left > 40 * MM and page.width - right > 55 * MM
+            assert page.width - right == pytest.approx(css.recto_outer, abs=3)
+            assert right - left == pytest.approx(css.text, abs=3)
         else:  # verso: left margin, mirrored page
             assert all(c["x1"] < left for c in notes)
-            assert right < page.width - 40 * MM and left > 55 * MM
+            assert left == pytest.approx(css.verso_outer, abs=3)
+            assert right - left == pytest.approx(css.text, abs=3)
             # Set ragged-left: the lines of each note end flush with the text side.
             ends = [round(max(c["x1"] for c in line), 0)
                     for line in _lines(notes) if len(line) > 12]
             assert max(ends) - min(ends) < 2
+            assert all(abs(end - column_right) < 2 for end in ends)
     continued = [n for n in built.placement.notes if n.continued]
     assert continued and all(n.page_number == 2 for n in continued)
 
@@ -285,12 +381,14 @@ def test_glosses_stay_where_there_is_room_and_go_where_it_is_crowded(packet):
     roomy = packet("glosses.html")
     _assert_clean(roomy)
     assert (roomy.placement.glosses_kept, roomy.placement.glosses_dropped) == (2, 1)
-    text = " ".join(w["text"] for w in _words(roomy, 1))
-    assert "council of elected" in text and "elected by a workshop" in text
-    assert "all the deputies together" not in text  # beside note a: dropped
+    margin, text = _margin_text(roomy, 1), _page_text(roomy, 1)
+    assert "council of elected" in margin and "elected by a workshop" in margin
+    for drawn in (margin, text):
+        assert "all the deputies together" not in drawn  # beside note a: dropped
     crowded = packet("crowded.html")
     assert crowded.placement.glosses_kept == 0 and crowded.placement.glosses_dropped == 2
-    assert "council of elected" not in " ".join(w["text"] for w in _words(crowded, 1))
+    for drawn in (_margin_text(crowded, 1), _page_text(crowded, 1)):
+        assert "council of elected" not in drawn
 
 
 def test_us_letter_geometry(packet):
@@ -300,8 +398,16 @@ def test_us_letter_geometry(packet):
     page = pdf.pages[0]
     assert round(page.width) == 612 and round(page.height) == 792
     body = [c for c in page.chars if abs(c["size"] - 11) < 0.3]
+    left, right = min(c["x0"] for c in body), max(c["x1"] for c in body)
     # Same text block and note column, measured from the outer edge.
-    assert page.width - max(c["x1"] for c in body) == pytest.approx(60 * MM, abs=3)
+    css = geometry()
+    assert page.width - right == pytest.approx(css.outer, abs=3)
+    assert right - left == pytest.approx(css.text, abs=3)
+    column_left, column_right = css.column_x(page)
+    notes = [c for c in page.chars if c["x0"] > right + 2]
+    assert notes and all(column_left - 1 <= c["x0"] and c["x1"] <= column_right + 1
+                         for c in notes)
+    assert min(c["x0"] for c in notes) == pytest.approx(column_left, abs=1)
 
 
 def test_tagged_pdf_after_moving_notes(packet):
