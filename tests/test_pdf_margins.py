@@ -1,7 +1,7 @@
 """Margin notes in the PDF packet (issue 7): placement engine, CSS, audit.
 
-The fixtures in tests/fixtures/margins/ are hand-made pages in the renderer's
-HTML contract (regenerate with make_fixtures.py); each is rendered once per
+The fixtures are hand-made pages in the renderer's HTML contract, written by
+margin_fixtures.py into a temporary directory; each is rendered once per
 module with styles/pdf-margins.css, placed, written, and audited from the PDF.
 """
 
@@ -17,11 +17,12 @@ import pytest
 import weasyprint
 
 from readingedition.pdf_audit import MarginAudit, audit_margin_notes
+
+import margin_fixtures
 from readingedition.pdf_margins import (
     MarginPlacement, check_weasyprint_internals, place_margin_notes)
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-FIXTURES = REPOSITORY / "tests" / "fixtures" / "margins"
 MARGINS_CSS = REPOSITORY / "styles" / "pdf-margins.css"
 MM = 72 / 25.4  # PDF points per mm
 _UNITS_PT = {"mm": MM, "cm": 10 * MM, "in": 72.0, "pt": 1.0, "px": 0.75}
@@ -117,6 +118,7 @@ def _expected(html: str) -> tuple[tuple[str, ...], dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def packet(tmp_path_factory):
+    fixtures = margin_fixtures.write_all(tmp_path_factory.mktemp("margin-fixtures"))
     css = weasyprint.CSS(filename=str(MARGINS_CSS))
     cache: dict[tuple, Packet] = {}
 
@@ -126,7 +128,7 @@ def packet(tmp_path_factory):
         write_options = {"pdf_variant": "pdf/ua-1", **write_options}
         key = (name, twosided, place, extra_css, tuple(sorted(write_options.items())))
         if key not in cache:
-            path = FIXTURES / name
+            path = fixtures / name
             expected, calls = _expected(path.read_text(encoding="utf-8"))
             sheets = [css] + ([weasyprint.CSS(string=extra_css)] if extra_css else [])
             document = weasyprint.HTML(filename=str(path)).render(stylesheets=sheets)
