@@ -1,11 +1,24 @@
 """The PDF reading packet, read back with pdfplumber: text, notes, footnotes, pages, metadata."""
 from __future__ import annotations
 
+import functools
+
 import pdfplumber
 import pytest
 
+
 from readingedition.fidelity import pdf_fidelity
 from readingedition.pdf_audit import audit_margin_notes
+
+
+@functools.cache
+def _audit(pdf, labels):
+    return audit_margin_notes(pdf, list(labels))
+
+
+def audit(built):
+    """The margin-note audit of an edition's PDF, read once (it takes seconds on the essay)."""
+    return _audit(built.pdf, tuple(note.label for note in built.annotated.notes))
 
 
 @pytest.fixture(params=["essay", "example"])
@@ -19,15 +32,15 @@ def test_the_whole_text_notes_and_definitions_are_in_the_pdf(built):
 
 
 def test_margin_notes_do_not_overlap_and_none_is_lost(built):
-    audit = audit_margin_notes(built.pdf, [note.label for note in built.annotated.notes])
-    assert not audit.overlaps, audit.render()
-    assert not audit.missing, audit.render()
-    assert len(audit.notes) == len(built.annotated.notes)
+    report = audit(built)
+    assert not report.overlaps, report.render()
+    assert not report.missing, report.render()
+    assert len(report.notes) == len(built.annotated.notes)
 
 
 def test_most_essay_notes_stand_within_two_lines_of_their_call(essay):
-    audit = audit_margin_notes(essay.pdf, [note.label for note in essay.annotated.notes])
-    assert audit.share_within(2) >= 0.9, audit.render()
+    report = audit(essay)
+    assert report.share_within(2) >= 0.9, report.render()
 
 
 def test_front_matter_running_heads_and_page_numbers(example):
