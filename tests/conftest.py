@@ -15,6 +15,7 @@ from readingedition.model import AnnotatedEdition
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 EXAMPLE = REPOSITORY / "tests" / "editions" / "example"
+STRESS = REPOSITORY / "tests" / "editions" / "stress"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 EPUB_NS = "{http://www.idpf.org/2007/ops}"
 
@@ -47,3 +48,8 @@ def essay(tmp_path_factory) -> Built:
 @pytest.fixture(scope="session")
 def example(tmp_path_factory) -> Built:
     return _build(EXAMPLE, tmp_path_factory.mktemp("example"))
+
+
+@pytest.fixture(scope="session")
+def stress(tmp_path_factory) -> Built:
+    return _build(STRESS, tmp_path_factory.mktemp("stress"))

@@ -76,3 +76,25 @@ def test_calls_notes_terms_and_entries_are_live_internal_links(example):
     with pdfplumber.open(example.pdf) as pdf:
         links = [a for page in pdf.pages for a in page.annots if a.get("data", {}).get("Subtype").name == "Link"]
     assert len(links) >= 2 * len(example.annotated.notes) + len(example.annotated.term_uses)
+
+
+def test_the_stress_edition_passes_the_margin_audit(stress):
+    report = audit(stress)
+    assert not report.overlaps and not report.missing and not report.broken_links, report.render()
+    placed = {note.note_id_or_call: note for note in report.notes}
+    assert len(placed) == len(stress.annotated.notes) == 24
+    # Five notes in one short paragraph stand beside it, on its page, in the order of their calls.
+    five = [placed[f"five-{i}"] for i in range(1, 6)]
+    assert {n.page_number for n in five} == {n.call_page_number for n in five} and len({n.page_number for n in five}) == 1
+    # A note called on a page's last line stays on that page, moved up rather than off the page.
+    assert placed["foot-1"].page_number == placed["foot-1"].call_page_number
+    # A note longer than a third of the page still starts level with its call.
+    assert abs(placed["long-1"].lines_from_call) <= 2
+    # A page with more notes than its margin holds: the rest continue at the top of the next
+    # page's margin, marked with the page they belong to.
+    continued = [n for n in report.notes if n.page_number == n.call_page_number + 1]
+    assert len(continued) >= 3
+    with pdfplumber.open(stress.pdf) as pdf:
+        page = pdf.pages[continued[0].page_number - 1]
+        margin = page.crop((page.width * 0.7, 0, page.width, page.height)).extract_text()
+    assert f"↑p.{continued[0].call_page_number}" in margin.replace(" ", "")
