@@ -5,7 +5,8 @@ SETUP   := .venv/.installed
 FONT    := .venv/.font
 TEXTS   := $(sort $(wildcard src_text/*.md))
 NAME    := $(basename $(notdir $(firstword $(TEXTS))))
-INPUTS  := $(TEXTS) $(wildcard annotations/*.yaml annotations/*.yml styles/*) \
+# Each edition depends on the text, the annotations, the code and its own styles only.
+INPUTS  := $(TEXTS) $(wildcard annotations/*.yaml annotations/*.yml styles/*.csl) \
            $(wildcard readingedition/*.py readingedition/schema/*.json) build.py
 EPUB    := output/$(NAME).epub
 PDF     := output/$(NAME).pdf
@@ -17,9 +18,9 @@ all: $(EPUB) $(PDF)
 epub: $(EPUB)
 pdf: $(PDF)
 
-$(EPUB): $(INPUTS) | $(SETUP)
+$(EPUB): $(INPUTS) $(wildcard styles/epub*.css) | $(SETUP)
 	$(PYTHON) build.py epub
-$(PDF): $(INPUTS) | $(SETUP) $(FONT)
+$(PDF): $(INPUTS) $(wildcard styles/pdf*.css) | $(SETUP) $(FONT)
 	$(PYTHON) build.py pdf
 
 setup: $(SETUP) $(FONT)
