@@ -45,10 +45,8 @@ CODES: dict[str, tuple[str, str]] = {
     "T002": ("missing-metadata", "Add the field to the YAML metadata block at the top of the first src_text/*.md file."),
     "T003": ("undefined-footnote", "Add the footnote text `[^n]: ...`, or remove the reference."),
     "T004": ("bad-metadata", "Fix the value in the metadata block."),
-    # Rendering and checks
+    # Rendering
     "R001": ("note-lost", "A note did not reach the PDF. This is a bug in the builder; please report it."),
-    "C001": ("epubcheck", "See epubcheck's message above."),
-    "C002": ("fidelity", "Text was lost or added between the source and the edition; see the differences above."),
 }
 
 

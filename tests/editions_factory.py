@@ -5,6 +5,8 @@ Used by test_bad_inputs.py, test_properties.py and test_determinism.py. Not a co
 """
 from __future__ import annotations
 
+import json
+
 import os
 import subprocess
 import sys
@@ -115,3 +117,11 @@ def build_in_process(root: Path, out: Path, capsys, command: str = "epub") -> tu
     code = main([command, "--root", str(root), "--out", str(out)])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+def note_yaml(**fields: str) -> str:
+    """A notes file with one note; values are written as JSON strings (valid YAML scalars)."""
+    lines = ["notes:"]
+    for index, (key, value) in enumerate(fields.items()):
+        lines.append(f"{'  - ' if index == 0 else '    '}{key}: {json.dumps(value)}")
+    return "\n".join(lines) + "\n"

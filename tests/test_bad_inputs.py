@@ -103,7 +103,7 @@ from typing import Callable
 import pytest
 
 from editions_factory import (EDITION_NAME, GLOSSARY_FILE, METADATA, NOTES_FILE, TEXT, TEXT_FILE,
-                              build_in_process, build_subprocess, make_edition, snapshot, write)
+                              build_in_process, build_subprocess, make_edition, note_yaml, snapshot, write)
 from readingedition.diagnostics import CODES, BuildFailed
 
 EPUB_NAME = f"{EDITION_NAME}.epub"
@@ -119,14 +119,6 @@ g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
 h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
 i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 """
-
-
-def note_yaml(**fields: str) -> str:
-    """A notes file with one note; values are written as JSON strings (valid YAML scalars)."""
-    lines = ["notes:"]
-    for index, (key, value) in enumerate(fields.items()):
-        lines.append(f"{'  - ' if index == 0 else '    '}{key}: {json.dumps(value)}")
-    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -502,6 +494,7 @@ def test_empty_value_is_an_empty_field(edition: Path) -> None:
 
 def test_number_or_boolean_value_says_to_quote_it(edition: Path) -> None:
     write(edition, NOTES_FILE, "notes:\n  - id: long-book\n    quote: 1917\n    note: yes\n")
+    assert [(d.code, d.line) for d in _diagnostics(edition)] == [("K006", 4), ("K006", 3)]
     for diagnostic in _diagnostics(edition):
         rendered = diagnostic.render(edition)
         assert "is not of type" not in rendered and "True" not in rendered
@@ -518,7 +511,7 @@ def test_duplicate_key_is_refused(edition: Path) -> None:
     write(edition, NOTES_FILE, "notes:\n  - id: long-book\n    quote: The Long Book\n    quote: quiet ending\n"
                                "    note: x\n")
     diagnostics = _diagnostics(edition)
-    assert diagnostics and diagnostics[0].line == 4 and "quote" in diagnostics[0].message
+    assert [(d.code, d.line) for d in diagnostics] == [("Y006", 4)] and "`quote`" in diagnostics[0].message
 
 
 def test_unclosed_quote_is_reported_where_it_opens(edition: Path) -> None:

@@ -1,0 +1,68 @@
+"""Every diagnostic code has a test; the codes no other test file reaches are tested here."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from readingedition import pdf
+from readingedition.anchor import anchor_edition
+from readingedition.diagnostics import CODES, BuildFailed
+from readingedition.load import load_edition
+from readingedition.pdf_margins import MarginPlacement
+
+from editions_factory import TEXT, TEXT_FILE, make_edition, note_yaml
+
+TESTS = Path(__file__).parent
+
+
+def _test_code(path: Path) -> str:
+    """A test file's code, without its module docstring (which may list codes it does not test)."""
+    text = path.read_text("utf-8")
+    return text.split('"""', 2)[2] if text.startswith('"""') else text
+
+
+def test_every_code_is_tested_somewhere():
+    text = "".join(_test_code(path) for path in TESTS.glob("test_*.py") if path.name != Path(__file__).name)
+    text += Path(__file__).read_text("utf-8").split("def test_every_code_is_tested_somewhere")[-1]
+    untested = [code for code in CODES if f'"{code}"' not in text and f"error {code} " not in text]
+    assert untested == []
+
+
+def codes(root: Path) -> list[tuple[str, int | None, str]]:
+    with pytest.raises(BuildFailed) as failure:
+        anchor_edition(load_edition(root))
+    return [(d.code, d.line, d.message) for d in failure.value.diagnostics]
+
+
+def test_a_kind_that_is_not_one_of_the_kinds(tmp_path):
+    root = make_edition(tmp_path, notes=note_yaml(id="x", quote="The Long Book", note="n", kind="aside"))
+    [(code, line, message)] = codes(root)
+    assert code == "K005" and line == 5 and "`kind: aside` is not one of: context, person" in message
+
+
+def test_a_citation_of_no_reference(tmp_path):
+    root = make_edition(tmp_path, notes=note_yaml(id="x", quote="The Long Book", note="See [@nobody2020]."))
+    assert codes(root) == [("A006", 2, "note `x` cites @nobody2020, which is in no `references:` list")]
+
+
+def test_no_text(tmp_path):
+    root = make_edition(tmp_path)
+    (root / TEXT_FILE).unlink()
+    [(code, _, message)] = codes(root)
+    assert code == "T001" and message == "no Markdown text found"
+
+
+def test_a_paper_size_that_is_not_a4_or_letter(tmp_path):
+    root = make_edition(tmp_path, text=TEXT.replace("lang: en", "lang: en\npaper: a5"))
+    assert codes(root) == [("T004", 1, "`paper: a5` must be a4 or letter")]
+
+
+def test_a_note_lost_in_layout_fails_the_build(tmp_path, monkeypatch):
+    root = make_edition(tmp_path)
+    annotated = anchor_edition(load_edition(root))
+    monkeypatch.setattr(pdf, "place_margin_notes", lambda document, twosided: MarginPlacement((), 0, 0))
+    with pytest.raises(BuildFailed) as failure:
+        pdf.render_pdf(annotated, tmp_path / "x.pdf")
+    assert [d.code for d in failure.value.diagnostics] == ["R001"] * len(annotated.notes)
+    assert not (tmp_path / "x.pdf").exists()
