@@ -21,6 +21,7 @@ from typing import Any, Iterable
 
 import ahocorasick
 
+from .ast import collector_paused
 from .diagnostics import BuildFailed, Diagnostic
 from .model import (AnchoredNote, AnchorReport, AnnotatedEdition, Chapter, Edition, NoteSpec, TermSpec, TermUse)
 from .pandoc import stringify
@@ -37,27 +38,60 @@ _FOLD = {**{c: "'" for c in "‘’‚‛′`"}, **{c: '"' for c in "“”„�
 # Normalised text with a map back to original offsets
 
 
+# One-for-one foldings (quotes, dashes, spaces) are a translate; the few that change the length
+# (runs of spaces or dashes, the ellipsis, invisible marks) are found by one regular expression.
+_ONE_FOR_ONE = str.maketrans({c: m for c, m in _FOLD.items() if len(m) == 1})
+_RESIZED = re.compile(r" {2,}|-{2,}|…| *[⁰¹²³⁴⁵⁶⁷⁸⁹\u00ad\u200b]+ *")
+
+
 @dataclass(frozen=True)
 class Folded:
+    """Folded text, and where each stretch of it came from in the unfolded text."""
+
     text: str
-    origin: list[int]  # origin[i] = offset in the unfolded text of folded char i; origin[len] = end
+    starts: list[int]  # folded offset where each stretch begins
+    origins: list[int]  # the unfolded offset of that stretch's first character
+    verbatim: list[bool]  # False: a replacement, all of whose characters come from its origin
+
+    def raw(self, index: int) -> int:
+        """The unfolded offset of folded character `index`."""
+        piece = bisect.bisect_right(self.starts, index) - 1
+        if piece < 0:
+            return index
+        return self.origins[piece] + (index - self.starts[piece] if self.verbatim[piece] else 0)
 
 
 def fold(text: str) -> Folded:
     """Fold the variants a reader cannot tell apart into one form: quotes, dashes, spaces."""
+    translated = text.translate(_ONE_FOR_ONE)
     out: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        mapped = _FOLD.get(char, char)
-        for piece in mapped:
-            if piece == " " and out and out[-1] == " ":
-                continue
-            if piece == "-" and out and out[-1] == "-":
-                continue  # "--", "—" and "-" all read as one dash
-            out.append(piece)
-            origin.append(index)
-    origin.append(len(text))
-    return Folded("".join(out), origin)
+    starts: list[int] = []
+    origins: list[int] = []
+    verbatim: list[bool] = []
+    length = 0
+    position = 0
+    for match in _RESIZED.finditer(translated):
+        if match.start() > position:
+            starts.append(length), origins.append(position), verbatim.append(True)
+            out.append(translated[position:match.start()])
+            length += match.start() - position
+        found = match.group()
+        if found == "…":
+            replacement = "..."
+        elif found[0] == "-":
+            replacement = "-"  # "--", "—" and "-" all read as one dash
+        elif found.strip(" "):  # invisible marks, with any spaces around them
+            replacement = " " if found[0] == " " or found[-1] == " " else ""
+        else:
+            replacement = " "
+        if replacement:
+            starts.append(length), origins.append(match.start()), verbatim.append(False)
+            out.append(replacement)
+            length += len(replacement)
+        position = match.end()
+    starts.append(length), origins.append(position), verbatim.append(True)
+    out.append(translated[position:])
+    return Folded("".join(out), starts, origins, verbatim)
 
 
 def fold_quote(text: str) -> str:
@@ -190,7 +224,7 @@ class SearchText:
         self._starts = [s.start for s in segments]
 
     def to_raw(self, start: int, end: int) -> tuple[int, int]:
-        return self.folded.origin[start], self.folded.origin[end - 1] + 1
+        return self.folded.raw(start), self.folded.raw(end - 1) + 1
 
     def segment_at(self, raw_offset: int) -> Segment:
         return self.segments[bisect.bisect_right(self._starts, raw_offset) - 1]
@@ -363,7 +397,10 @@ def _term_patterns(glossary: Iterable[TermSpec]) -> dict[str, list[tuple[str, st
 
 
 def _lower(text: str) -> str:
-    # Length-preserving, so offsets in the lowered text are offsets in the original.
+    """Lower case that keeps every offset (a few characters, like İ, lengthen when lowered)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
@@ -427,12 +464,40 @@ def _call(mark: Mark) -> dict[str, Any]:
     return _span(["note-call"], [["data-note", mark.name]], [])
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     element: dict[str, Any]
     start: int
     end: int
     deferred: frozenset = frozenset()  # ranges applied inside this item, not around it
+
+
+_RUN = "untouched-run"  # an item standing for inlines no mark meets; never covered, never split
+
+
+def _length(inline: dict[str, Any]) -> int:
+    """How many characters of reader text an inline holds (as _inline_text counts them)."""
+    kind = inline["t"]
+    if kind == "Str":
+        return len(inline["c"])
+    if kind in ("Space", "SoftBreak", "LineBreak"):
+        return 1
+    return len(_inline_text(inline, 0, Segment(0, "", 0, ""), []))
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _strictly_inside(items: list[_Item], starts: list[int], offset: int) -> bool:
+    index = bisect.bisect_left(starts, offset) - 1
+    return index >= 0 and items[index].start < offset < items[index].end
 
 
 class Marker:
@@ -487,14 +552,30 @@ class Marker:
         return inline
 
     def _level(self, inlines: list[Any], pos: int, ranges: list[Mark], points: list[Mark]):
+        bounds = sorted({r.start for r in ranges} | {r.end for r in ranges} | {p.start for p in points})
+        windows = _merged([(r.start, r.end) for r in ranges] + [(p.start, p.start) for p in points])
         items: list[_Item] = []
+        untouched: list[Any] = []  # a run of inlines that meet no mark: passed through as they are
+        window = 0
         for inline in inlines:
-            items.extend(self._items(inline, pos, ranges, points))
-            pos = items[-1].end if items else pos
+            end = pos + _length(inline)
+            while window < len(windows) and windows[window][1] < pos:
+                window += 1
+            if window == len(windows) or windows[window][0] > end:
+                untouched.append(self._inline_plain(inline))
+            else:
+                if untouched:
+                    items.append(_Item({"t": _RUN, "c": untouched}, pos, pos))
+                    untouched = []
+                items.extend(self._items(inline, pos, ranges, points, bounds))
+            pos = end
+        if untouched:
+            items.append(_Item({"t": _RUN, "c": untouched}, pos, pos))
         end = pos
         # A call goes before the first item at or after its offset (so before a footnote
         # marker that follows the passage); calls strictly inside a container went down into it.
-        mine = [p for p in points if not any(i.start < p.start < i.end for i in items)]
+        starts = [item.start for item in items]
+        mine = [p for p in points if not _strictly_inside(items, starts, p.start)]
         placed: list[_Item] = []
         for item in items:
             while mine and mine[0].start <= item.start:
@@ -504,15 +585,17 @@ class Marker:
         placed.extend(_Item(_call(call), call.start, call.start) for call in mine)
         return self._wrap(placed, ranges), end
 
-    def _items(self, inline: dict[str, Any], pos: int, ranges: list[Mark], points: list[Mark]) -> list[_Item]:
+    def _items(self, inline: dict[str, Any], pos: int, ranges: list[Mark], points: list[Mark],
+               bounds: list[int]) -> list[_Item]:
         t = inline["t"]
         if t == "Str":
             text = inline["c"]
             end = pos + len(text)
-            cuts = sorted({c for r in ranges for c in (r.start, r.end) if pos < c < end} |
-                          {p.start for p in points if pos < p.start < end})
-            bounds = [pos, *cuts, end]
-            return [_Item({"t": "Str", "c": text[a - pos:b - pos]}, a, b) for a, b in zip(bounds, bounds[1:])]
+            cuts = bounds[bisect.bisect_right(bounds, pos):bisect.bisect_left(bounds, end)]
+            if not cuts:
+                return [_Item(inline, pos, end)]  # untouched: the node itself, not a copy
+            edges = [pos, *cuts, end]
+            return [_Item({"t": "Str", "c": text[a - pos:b - pos]}, a, b) for a, b in zip(edges, edges[1:])]
         if t in ("Space", "SoftBreak", "LineBreak"):
             return [_Item(inline, pos, pos + 1)]
         if t == "Note":
@@ -534,39 +617,41 @@ class Marker:
         return [_Item(inline, pos, pos + text_length)]
 
     def _wrap(self, items: list[_Item], ranges: list[Mark]) -> list[Any]:
-        if not ranges:
-            return [item.element for item in items]
-        outer, rest = ranges[0], ranges[1:]
+        """Wrap items in the spans of the ranges covering them, outermost first, in one pass:
+        a stack of open spans is kept while their ranges go on, and split where ranges cross."""
+        starts = [item.start for item in items]
+        covers: dict[int, list[Mark]] = {}
+        for mark in ranges:  # ranges come outermost first, so each cover list is in nesting order
+            for index in range(bisect.bisect_left(starts, mark.start), len(items)):
+                item = items[index]
+                if item.start >= mark.end:
+                    break
+                if mark in item.deferred:
+                    continue  # applied inside this item, to the part of it the range covers
+                zero_width = item.start == item.end  # calls and footnotes: inside if strictly within
+                if (mark.start < item.start) if zero_width else (item.end <= mark.end):
+                    covers.setdefault(index, []).append(mark)
         out: list[Any] = []
-        group: list[_Item] = []
-
-        def covered(item: _Item) -> bool:
-            if outer in item.deferred:
-                return False
-            if item.start == item.end:  # calls and footnotes: inside if strictly within
-                return outer.start < item.start < outer.end
-            return outer.start <= item.start and item.end <= outer.end
-
-        def flush(inside: bool) -> None:
-            if not group:
-                return
-            content = self._wrap(group, rest)
-            if inside:
-                first = outer not in self.first_piece_done
-                self.first_piece_done.add(outer)
-                out.append(_mark_span(outer, content, first))
-            else:
-                out.extend(content)
-            group.clear()
-
-        state = None
-        for item in items:
-            inside = covered(item)
-            if state is not None and inside != state:
-                flush(state)
-            group.append(item)
-            state = inside
-        flush(bool(state))
+        stack: list[tuple[Mark, list[Any]]] = []
+        for index, item in enumerate(items):
+            cover = covers.get(index, ())
+            if not cover and not stack:
+                if item.element["t"] == _RUN:
+                    out.extend(item.element["c"])
+                else:
+                    out.append(item.element)
+                continue
+            common = 0
+            while common < min(len(stack), len(cover)) and stack[common][0] is cover[common]:
+                common += 1
+            del stack[common:]
+            for mark in cover[common:]:
+                content: list[Any] = []
+                first = mark not in self.first_piece_done
+                self.first_piece_done.add(mark)
+                (stack[-1][1] if stack else out).append(_mark_span(mark, content, first))
+                stack.append((mark, content))
+            (stack[-1][1] if stack else out).append(item.element)
         return out
 
 
@@ -584,6 +669,11 @@ def note_label(index: int) -> str:
 
 
 def anchor_edition(edition: Edition) -> AnnotatedEdition:
+    with collector_paused():
+        return _anchor(edition)
+
+
+def _anchor(edition: Edition) -> AnnotatedEdition:
     chapters = split_chapters(edition.document["blocks"])
     segments: list[Segment] = []
     for number, (_, blocks) in enumerate(chapters):

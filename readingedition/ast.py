@@ -1,7 +1,9 @@
 """Small helpers for building and rewriting pandoc AST, shared by the renderers."""
 from __future__ import annotations
 
-from typing import Any, Callable
+import contextlib
+import gc
+from typing import Any, Callable, Iterator
 
 InlineRewrite = Callable[[dict[str, Any]], list[Any] | None]  # None: keep the element, recurse into it
 
@@ -81,3 +83,20 @@ def map_blocks(blocks: list[Any], on_inlines: Callable[[list[Any]], list[Any]]) 
 
 def document(blocks: list[Any], meta: dict[str, Any]) -> dict[str, Any]:
     return {"pandoc-api-version": [1, 23, 1], "meta": meta, "blocks": blocks}
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a stage builds a large AST.
+
+    An AST is plain dicts and lists without cycles, so the collector finds nothing; but with
+    millions of live objects each of its passes rescans them all, which doubled anchoring time
+    on a 250-page book. Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -11,12 +11,16 @@ from typing import Any
 
 import pypandoc
 
+from .ast import collector_paused
+
 READER = "markdown-tex_math_dollars-raw_tex-raw_html-raw_attribute"
 
 
 def markdown_to_ast(text: str, metadata_file: Path | None = None) -> dict[str, Any]:
     args = ["--metadata-file", str(metadata_file)] if metadata_file else []
-    return json.loads(pypandoc.convert_text(text, "json", format=READER, extra_args=args))
+    output = pypandoc.convert_text(text, "json", format=READER, extra_args=args)
+    with collector_paused():
+        return json.loads(output)
 
 
 def ast_to_html(document: dict[str, Any], *, csl: Path | None = None, lang: str = "en") -> str:
