@@ -22,6 +22,7 @@ from .model import Annotations, Location, NoteSpec, TermSpec
 SCHEMA: dict[str, Any] = json.loads(
     resources.files("readingedition").joinpath("schema/annotations.schema.json").read_text("utf-8"))
 _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: several times faster
 
 
 def load_annotations(directory: Path) -> Annotations:
@@ -68,10 +69,10 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node]:
             raise BuildFailed((Diagnostic("Y002", "a tab is used for indentation", path, number),))
     try:
         # Refuse aliases before composing: they are how entity-expansion bombs work.
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_LOADER):
             if isinstance(event, yaml.AliasEvent):
                 raise BuildFailed((Diagnostic("Y005", "an alias (*name) is used", path, event.start_mark.line + 1),))
-        loader = yaml.SafeLoader(text)
+        loader = _LOADER(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

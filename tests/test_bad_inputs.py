@@ -11,7 +11,7 @@ The first line of each message, as the build prints it (paths relative to the ed
 
 YAML
   syntax error (`note: it says: hello`, subprocess)
-      annotations/notes.yaml:4: error Y001 yaml-syntax: YAML syntax error: mapping values are not allowed here
+      annotations/notes.yaml:4: error Y001 yaml-syntax: YAML syntax error: mapping values are not allowed in this context
   tab in the indentation
       annotations/notes.yaml:2: error Y002 yaml-tab: a tab is used for indentation
   empty file (also: a file of comments only)
@@ -140,7 +140,7 @@ def _rmtree(root: Path) -> None:
 CASES = [
     # YAML
     Case("yaml-syntax-error", "annotations/notes.yaml:4: error Y001 yaml-syntax: YAML syntax error: mapping values "
-         "are not allowed here",
+         "are not allowed in this context",
          {NOTES_FILE: "notes:\n  - id: long-book\n    quote: The Long Book\n    note: it says: hello\n"},
          subprocess=True),
     Case("yaml-tab", "annotations/notes.yaml:2: error Y002 yaml-tab: a tab is used for indentation",
