@@ -18,7 +18,8 @@ READER = "markdown-tex_math_dollars-raw_tex-raw_html-raw_attribute"
 
 def markdown_to_ast(text: str, metadata_file: Path | None = None) -> dict[str, Any]:
     args = ["--metadata-file", str(metadata_file)] if metadata_file else []
-    output = pypandoc.convert_text(text, "json", format=READER, extra_args=args)
+    # verify_format=False: pypandoc would otherwise start two more pandoc processes to list formats.
+    output = pypandoc.convert_text(text, "json", format=READER, extra_args=args, verify_format=False)
     with collector_paused():
         return json.loads(output)
 
@@ -28,7 +29,7 @@ def ast_to_html(document: dict[str, Any], *, csl: Path | None = None, lang: str 
     args = ["--wrap=none", "--citeproc", f"--metadata=lang:{lang}", "--metadata=link-citations:true"]
     if csl is not None:
         args.append(f"--csl={csl}")
-    return pypandoc.convert_text(json.dumps(document), "html5", format="json", extra_args=args)
+    return pypandoc.convert_text(json.dumps(document), "html5", format="json", extra_args=args, verify_format=False)
 
 
 def stringify(element: Any) -> str:
