@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .diagnostics import BuildFailed, Diagnostic
+from .diagnostics import BuildFailed
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 

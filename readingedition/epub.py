@@ -163,7 +163,6 @@ def _render_parts(annotated: AnnotatedEdition, parts: list[Part]) -> dict[str, s
         for node in element.iter():
             if node.get("id"):
                 owner[node.get("id")] = part.file_name
-    # citeproc may leave a trailing refs div outside the parts when there is nowhere to put it.
     out = {}
     for file_name, element in bodies.items():
         for link in element.iter("a"):

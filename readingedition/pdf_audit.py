@@ -29,7 +29,7 @@ import pathlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 __all__ = ["AuditedNote", "MarginAudit", "audit_margin_notes"]
 

@@ -91,7 +91,6 @@ Cases that were product bugs when this catalogue was written, and are fixed (tes
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import time

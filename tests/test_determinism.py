@@ -17,7 +17,6 @@ import io
 import shutil
 import struct
 import zipfile
-from pathlib import Path
 
 import pytest
 
