@@ -82,13 +82,13 @@ def questions_blocks(annotated: AnnotatedEdition, href: Href) -> list[Any]:
 
 
 def references_blocks(annotated: AnnotatedEdition) -> list[Any]:
-    if not annotated.edition.annotations.references:
+    if not annotated.edition.bibliography:
         return []
     return [
         raw_block('<section id="references" class="references" epub:type="bibliography" role="doc-bibliography" '
                   'aria-labelledby="references-title">'),
         raw_block('<h1 id="references-title">References</h1>'),
-        div("refs", ["references", "csl-bib-body"], []),
+        *annotated.edition.bibliography,
         raw_block('</section>')]
 
 

@@ -152,8 +152,7 @@ def _render_parts(annotated: AnnotatedEdition, parts: list[Part]) -> dict[str, s
     """One pandoc call for every part; then split, and point links at the file that holds their target."""
     edition = annotated.edition
     wrapped = [div(f"part-{index}", ["part"], part.blocks) for index, part in enumerate(parts)]
-    html_text = ast_to_html(document(wrapped, edition.document["meta"]), csl=edition.styles.csl,
-                            lang=edition.metadata.lang)
+    html_text = ast_to_html(document(wrapped, edition.document["meta"]), lang=edition.metadata.lang)
     tree = lxml.html.fromstring(f"<div>{html_text}</div>")
     bodies: dict[str, Any] = {}
     owner: dict[str, str] = {}

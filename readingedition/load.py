@@ -45,7 +45,8 @@ def load_edition(root: Path) -> Edition:
         payload = Path(scratch) / "annotations.yaml"
         # JSON is YAML to pandoc, and much faster to write than PyYAML's dump.
         payload.write_text(json.dumps(_payload(annotations), ensure_ascii=False, sort_keys=True), "utf-8")
-        document = markdown_to_ast("\n\n".join(texts), payload)
+        document = markdown_to_ast("\n\n".join(texts), payload, csl=styles.csl)
+    bibliography = _take_bibliography(document)
     meta = document["meta"]
     note_bodies = _take(meta, _PAYLOAD["notes"], blocks=True)
     names = _take(meta, _PAYLOAD["names"], blocks=False)
@@ -56,7 +57,7 @@ def load_edition(root: Path) -> Edition:
     metadata = _metadata(meta, sources[0])
     inputs = (*sources, *annotations.files, *styles.epub_css, *styles.pdf_css, *((styles.csl,) if styles.csl else ()))
     return Edition(root=root, name=sources[0].stem, metadata=metadata, document=document, annotations=annotations,
-                   note_bodies=note_bodies, term_names=names, term_shorts=shorts, term_definitions=definitions, styles=styles,
+                   note_bodies=note_bodies, bibliography=bibliography, term_names=names, term_shorts=shorts, term_definitions=definitions, styles=styles,
                    inputs=tuple(inputs))
 
 
@@ -75,6 +76,14 @@ def _payload(annotations: Annotations) -> dict[str, Any]:
         _PAYLOAD["definitions"]: {term.slug: term.definition for term in annotations.glossary},
         **({"references": list(annotations.references)} if annotations.references else {}),
     }
+
+
+def _take_bibliography(document: dict[str, Any]) -> list[Any]:
+    """citeproc appends the formatted references as a Div#refs; they belong to the back matter."""
+    blocks = document["blocks"]
+    if blocks and blocks[-1]["t"] == "Div" and blocks[-1]["c"][0][0] == "refs":
+        return [blocks.pop()]
+    return []
 
 
 def _take(meta: dict[str, Any], key: str, *, blocks: bool) -> dict[str, list[Any]]:
@@ -158,9 +167,12 @@ def _check_note_markdown(annotations: Annotations, notes: dict[str, Any], shorts
 
 
 def _walk(node: Any):
+    """Every AST element, but not inside a citation: its links are citeproc's, not the editor's."""
     if isinstance(node, dict):
         if "t" in node:
             yield node
+            if node["t"] == "Cite":
+                return
         for value in node.values():
             yield from _walk(value)
     elif isinstance(node, list):

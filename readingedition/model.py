@@ -100,6 +100,7 @@ class Edition:
     document: Ast  # the text as a pandoc AST (metadata stripped of annotation payloads)
     annotations: Annotations
     note_bodies: dict[str, Blocks]  # note id -> parsed Markdown
+    bibliography: Blocks  # the references, formatted by citeproc (a Div#refs), or none
     term_names: dict[str, Inlines]  # term slug -> the headword, parsed (so quotes are typeset)
     term_shorts: dict[str, Inlines]  # term slug -> parsed Markdown
     term_definitions: dict[str, Blocks]

@@ -16,19 +16,20 @@ from .ast import collector_paused
 READER = "markdown-tex_math_dollars-raw_tex-raw_html-raw_attribute"
 
 
-def markdown_to_ast(text: str, metadata_file: Path | None = None) -> dict[str, Any]:
+def markdown_to_ast(text: str, metadata_file: Path | None = None, *, csl: Path | None = None) -> dict[str, Any]:
+    """Parse Markdown; citeproc formats the citations here, once, in the text and in the notes
+    carried as metadata, and appends the bibliography as a final Div#refs."""
     args = ["--metadata-file", str(metadata_file)] if metadata_file else []
+    args += ["--citeproc", "--metadata=link-citations:true"] + ([f"--csl={csl}"] if csl else [])
     # verify_format=False: pypandoc would otherwise start two more pandoc processes to list formats.
     output = pypandoc.convert_text(text, "json", format=READER, extra_args=args, verify_format=False)
     with collector_paused():
         return json.loads(output)
 
 
-def ast_to_html(document: dict[str, Any], *, csl: Path | None = None, lang: str = "en") -> str:
-    """Write an AST as an HTML5 fragment, with citeproc formatting citations and references."""
-    args = ["--wrap=none", "--citeproc", f"--metadata=lang:{lang}", "--metadata=link-citations:true"]
-    if csl is not None:
-        args.append(f"--csl={csl}")
+def ast_to_html(document: dict[str, Any], *, lang: str = "en") -> str:
+    """Write an AST (citations already formatted by markdown_to_ast) as an HTML5 fragment."""
+    args = ["--wrap=none", f"--metadata=lang:{lang}"]
     return pypandoc.convert_text(json.dumps(document), "html5", format="json", extra_args=args, verify_format=False)
 
 

@@ -148,7 +148,7 @@ def _html(annotated: AnnotatedEdition) -> str:
         if back:
             contents.append((ident, title))
             blocks.append(div(f"back-{ident}", ["back-matter"], back))
-    body = ast_to_html(document(blocks, edition.document["meta"]), csl=edition.styles.csl, lang=meta.lang)
+    body = ast_to_html(document(blocks, edition.document["meta"]), lang=meta.lang)
     e = html.escape
     stamp = build_epoch().strftime("%Y-%m-%dT%H:%M:%SZ")
     toc = "".join(f'<li><a href="#{ident}">{e(title)}</a></li>' for ident, title in contents)
