@@ -21,7 +21,7 @@ from typing import Any, Iterable
 
 import ahocorasick
 
-from .ast import collector_paused
+from .ast import collector_paused, map_blocks
 from .diagnostics import BuildFailed, Diagnostic
 from .model import (AnchoredNote, AnchorReport, AnnotatedEdition, Chapter, Edition, NoteSpec, TermSpec, TermUse)
 from .pandoc import stringify
@@ -508,25 +508,7 @@ class Marker:
         self.first_piece_done: set[Mark] = set()
 
     def blocks(self, blocks: list[Any]) -> list[Any]:
-        return [self.block(block) for block in blocks]
-
-    def block(self, block: dict[str, Any]) -> dict[str, Any]:
-        t, c = block["t"], block.get("c")
-        if t in ("Para", "Plain"):
-            return {"t": t, "c": self.segment(c)}
-        if t == "Header":
-            return {"t": t, "c": [c[0], c[1], self.segment(c[2])]}
-        if t == "LineBlock":
-            return {"t": t, "c": [self.segment(line) for line in c]}
-        if t == "BlockQuote":
-            return {"t": t, "c": self.blocks(c)}
-        if t == "Div":
-            return {"t": t, "c": [c[0], self.blocks(c[1])]}
-        if t == "BulletList":
-            return {"t": t, "c": [self.blocks(item) for item in c]}
-        if t == "OrderedList":
-            return {"t": t, "c": [c[0], [self.blocks(item) for item in c[1]]]}
-        return block
+        return map_blocks(blocks, self.segment)
 
     def segment(self, inlines: list[Any]) -> list[Any]:
         marks = self.marks_by_segment.get(id(inlines), [])
