@@ -20,7 +20,7 @@ from .load import BUILTIN_STYLES
 from .model import AnnotatedEdition, Blocks
 from .pandoc import ast_to_html
 from .pdf_margins import MarginPlacement, place_margin_notes
-from .reproducible import build_epoch
+from .reproducible import build_epoch, libraries_clock
 
 PAPER_STYLES = {"letter": "pdf-letter.css"}
 
@@ -195,5 +195,6 @@ def layout_pdf(annotated: AnnotatedEdition) -> tuple[weasyprint.Document, Margin
 def render_pdf(annotated: AnnotatedEdition, target: Path) -> PdfResult:
     rendered, placement = layout_pdf(annotated)
     identifier = annotated.edition.metadata.identifier.encode()
-    rendered.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")  # tagged, with PDF/UA metadata
+    with libraries_clock():
+        rendered.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")  # tagged, with PDF/UA metadata
     return PdfResult(len(rendered.pages), placement)

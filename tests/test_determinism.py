@@ -24,6 +24,7 @@ from editions_factory import EDITION_NAME, make_edition, start_build
 
 OTHER_EPOCH = 1700000000  # 2023-11-14T22:13:20Z
 DEFAULT_STAMP = (2006, 1, 1, 0, 0, 0)  # readingedition.reproducible.DEFAULT_EPOCH
+DEFAULT_EPOCH = 1136073600
 
 
 @pytest.fixture(scope="module")
@@ -126,12 +127,33 @@ def test_source_date_epoch_changes_only_the_pdf_dates(builds) -> None:
     dates = ("CreationDate", "ModDate")
     assert {k: v for k, v in default_info.items() if k not in dates} == \
            {k: v for k, v in other_info.items() if k not in dates}
-    # Only the /Info dictionary and the XMP metadata (PDF/UA mirrors the dates there) differ; the
-    # /ID's first half is the edition's identifier (its second half is a hash of the content).
+    # Only the /Info dictionary, the XMP metadata (PDF/UA mirrors the dates there) and the font
+    # subsets' `head` tables differ; the /ID's first half is the edition's identifier (its second
+    # half is a hash of the content).
     changed = [object_id for object_id in default if default[object_id] != other.get(object_id)]
-    assert len(changed) == 2
+    fonts = [object_id for object_id in changed if "OpenType" in str(default[object_id])]
+    assert fonts
+    assert len(changed) == 2 + len(fonts)
     assert any("CreationDate" in str(default[object_id]) for object_id in changed)
     assert any("xmpmeta" in str(default[object_id]) for object_id in changed)
     assert set(default) == set(other)
     assert default_id[0] == other_id[0]
     assert default_id[0].startswith(b"urn:uuid:")
+
+
+def _font_dates(data: bytes) -> set[int]:
+    """The `modified` date (seconds since 1970) in the `head` table of every embedded font subset."""
+    from fontTools.misc.timeTools import epoch_diff
+    from fontTools.ttLib import TTFont
+
+    objects, _, _ = _pdf_objects(data)
+    fonts = [value[1] for value in objects.values() if isinstance(value, tuple) and "OpenType" in value[0]]
+    assert fonts
+    return {TTFont(io.BytesIO(font))["head"].modified + epoch_diff for font in fonts}
+
+
+def test_font_subsets_are_dated_by_the_build_clock_not_the_wall_clock(builds) -> None:
+    # fontTools stamps each subset with the time it was made, unless SOURCE_DATE_EPOCH is set:
+    # two builds a second apart then differ.
+    assert _font_dates(builds["a"]["pdf"]) == {DEFAULT_EPOCH}
+    assert _font_dates(builds["c"]["pdf"]) == {OTHER_EPOCH}
