@@ -29,11 +29,15 @@ $(SETUP): pyproject.toml requirements.lock
 	.venv/bin/pip install --quiet -c requirements.lock -e '.[test]'
 	touch $@
 
-# EB Garamond comes from Debian's fonts-ebgaramond; installing it needs root (as on CI).
+# EB Garamond comes from Debian's fonts-ebgaramond; HarfBuzz's subsetter (libharfbuzz-subset0)
+# is what WeasyPrint embeds fonts with (without it, fontTools does, and the PDF's bytes differ
+# from one machine to the next). Installing them needs root (as on CI).
 $(FONT): | $(SETUP)
-	@fc-list | grep -qi "EB Garamond" || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-ebgaramond; \
-	  else echo "Please install the EB Garamond font: sudo apt-get install fonts-ebgaramond" >&2; exit 1; fi; }
+	@missing=""; fc-list | grep -qi "EB Garamond" || missing="fonts-ebgaramond"; \
+	ldconfig -p | grep -q libharfbuzz-subset.so.0 || missing="$$missing libharfbuzz-subset0"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Please install:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; fi
 	touch $@
 
 ACE     := node_modules/.bin/ace-cli
