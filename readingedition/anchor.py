@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from .pandoc import stringify
 SEPARATOR = "\x00"  # between segments in the searchable text; never part of a quote
 _CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
 _OPAQUE_FOR_TERMS = {"Link", "Code", "Cite"}
+_SPACES = {"Space", "SoftBreak", "LineBreak"}
 _FOLD = {**{c: "'" for c in "‘’‚‛′`"}, **{c: '"' for c in "“”„‟″«»"}, **{c: "-" for c in "‐‑‒–—―−"},
          **{c: " " for c in "\u00a0\u2009\u202f\u2002\u2003\n\t"}, "…": "...",
          **{c: "" for c in "⁰¹²³⁴⁵⁶⁷⁸⁹\u00ad\u200b"}}
@@ -38,9 +40,12 @@ _FOLD = {**{c: "'" for c in "‘’‚‛′`"}, **{c: '"' for c in "“”„�
 # Normalised text with a map back to original offsets
 
 
-# One-for-one foldings (quotes, dashes, spaces) are a translate; the few that change the length
-# (runs of spaces or dashes, the ellipsis, invisible marks) are found by one regular expression.
-_ONE_FOR_ONE = str.maketrans({c: m for c, m in _FOLD.items() if len(m) == 1})
+# One-for-one foldings (quotes, dashes, spaces) are a substitution of single characters (a
+# regular expression finds the few there are much faster than str.translate looks at every one);
+# the few that change the length (runs of spaces or dashes, the ellipsis, invisible marks) are
+# found by a second regular expression.
+_ONE_FOR_ONE = {c: m for c, m in _FOLD.items() if len(m) == 1}
+_ONE_FOR_ONE_CHARS = re.compile("[" + re.escape("".join(_ONE_FOR_ONE)) + "]")
 _RESIZED = re.compile(r" {2,}|-{2,}|…| *[⁰¹²³⁴⁵⁶⁷⁸⁹\u00ad\u200b]+ *")
 
 
@@ -63,7 +68,7 @@ class Folded:
 
 def fold(text: str) -> Folded:
     """Fold the variants a reader cannot tell apart into one form: quotes, dashes, spaces."""
-    translated = text.translate(_ONE_FOR_ONE)
+    translated = _ONE_FOR_ONE_CHARS.sub(lambda match: _ONE_FOR_ONE[match.group()], text)
     out: list[str] = []
     starts: list[int] = []
     origins: list[int] = []
@@ -111,13 +116,15 @@ class Segment:
     text: str
     no_terms: list[tuple[int, int]] = field(default_factory=list)  # inside links, code, citations
     start: int = 0  # offset in the searchable text
+    parent: int | None = None  # a footnote's segment: the key of the inline list that calls it
+    lengths: list[int] = field(default_factory=list)  # of each inline's reader text
 
 
 def _inline_text(inline: dict[str, Any], pos: int, segment: Segment, pending: list) -> str:
     kind = inline["t"]
     if kind == "Str":
         return inline["c"]
-    if kind in ("Space", "SoftBreak", "LineBreak"):
+    if kind in _SPACES:
         return " "
     if kind in _CONTAINERS:
         return _inlines_text(inline["c"], pos, segment, pending)
@@ -139,43 +146,56 @@ def _inline_text(inline: dict[str, Any], pos: int, segment: Segment, pending: li
 
 
 def _inlines_text(inlines: list[Any], pos: int, segment: Segment, pending: list) -> str:
+    return "".join(_inline_pieces(inlines, pos, segment, pending))
+
+
+def _inline_pieces(inlines: list[Any], pos: int, segment: Segment, pending: list) -> list[str]:
+    """The reader text of each inline."""
     parts = []
     for inline in inlines:
-        piece = _inline_text(inline, pos, segment, pending)
+        kind = inline["t"]  # words and spaces are most of a text: handled here, without a call
+        if kind == "Str":
+            piece = inline["c"]
+        elif kind in _SPACES:
+            piece = " "
+        else:
+            piece = _inline_text(inline, pos, segment, pending)
         parts.append(piece)
         pos += len(piece)
-    return "".join(parts)
+    return parts
 
 
-def _segments(blocks: list[Any], chapter: int, kind: str, out: list[Segment]) -> None:
+def _segments(blocks: list[Any], chapter: int, kind: str, out: list[Segment], parent: int | None = None) -> None:
     for block in blocks:
         t = block["t"]
         if t in ("Para", "Plain"):
-            _add_segment(block["c"], chapter, kind, out)
+            _add_segment(block["c"], chapter, kind, out, parent)
         elif t == "Header":
-            _add_segment(block["c"][2], chapter, "heading", out)
+            _add_segment(block["c"][2], chapter, "heading", out, parent)
         elif t == "LineBlock":
             for line in block["c"]:
-                _add_segment(line, chapter, kind, out)
+                _add_segment(line, chapter, kind, out, parent)
         elif t == "BlockQuote":
-            _segments(block["c"], chapter, kind, out)
+            _segments(block["c"], chapter, kind, out, parent)
         elif t == "Div":
-            _segments(block["c"][1], chapter, kind, out)
+            _segments(block["c"][1], chapter, kind, out, parent)
         elif t in ("BulletList",):
             for item in block["c"]:
-                _segments(item, chapter, kind, out)
+                _segments(item, chapter, kind, out, parent)
         elif t == "OrderedList":
             for item in block["c"][1]:
-                _segments(item, chapter, kind, out)
+                _segments(item, chapter, kind, out, parent)
 
 
-def _add_segment(inlines: list[Any], chapter: int, kind: str, out: list[Segment]) -> None:
-    segment = Segment(key=id(inlines), kind=kind, chapter=chapter, text="")
+def _add_segment(inlines: list[Any], chapter: int, kind: str, out: list[Segment], parent: int | None) -> None:
+    segment = Segment(key=id(inlines), kind=kind, chapter=chapter, text="", parent=parent)
     pending: list[Any] = []
-    segment.text = _inlines_text(inlines, 0, segment, pending)
+    pieces = _inline_pieces(inlines, 0, segment, pending)
+    segment.text = "".join(pieces)
+    segment.lengths = list(map(len, pieces))
     out.append(segment)
     for note_blocks in pending:
-        _segments(note_blocks, chapter, "footnote", out)
+        _segments(note_blocks, chapter, "footnote", out, segment.key)
 
 
 def split_chapters(blocks: list[Any]) -> list[tuple[str | None, list[Any]]]:
@@ -195,7 +215,9 @@ def split_chapters(blocks: list[Any]) -> list[tuple[str | None, list[Any]]]:
 # Matching
 
 
-@dataclass(frozen=True)
+# Many thousands are made for a book: slots without frozen-ness keep that cheap, and eq=False
+# makes each mark hash and compare by identity, which is what the rebuild needs.
+@dataclass(slots=True, eq=False)
 class Mark:
     start: int  # offsets in the segment's reader text
     end: int
@@ -222,12 +244,17 @@ class SearchText:
         self.raw = SEPARATOR.join(raw_parts)
         self.folded = fold(self.raw)
         self._starts = [s.start for s in segments]
+        # Folding never touches the separators, so they also mark the segments in the folded text.
+        self._folded_starts = [0, *(match.end() for match in re.finditer(SEPARATOR, self.folded.text))]
 
     def to_raw(self, start: int, end: int) -> tuple[int, int]:
         return self.folded.raw(start), self.folded.raw(end - 1) + 1
 
     def segment_at(self, raw_offset: int) -> Segment:
         return self.segments[bisect.bisect_right(self._starts, raw_offset) - 1]
+
+    def segment_at_folded(self, folded_offset: int) -> Segment:
+        return self.segments[bisect.bisect_right(self._folded_starts, folded_offset) - 1]
 
     def context(self, start: int, end: int, width: int = 40) -> str:
         text = self.folded.text
@@ -236,15 +263,11 @@ class SearchText:
         return f"…{before}«{text[start:end]}»{after}…"
 
 
-def _is_word_char(char: str) -> bool:
-    return char.isalnum()
-
-
 def _bounded(text: str, start: int, end: int) -> bool:
     """A match must not begin or end inside a word."""
-    if start > 0 and _is_word_char(text[start]) and _is_word_char(text[start - 1]):
+    if start > 0 and text[start].isalnum() and text[start - 1].isalnum():
         return False
-    if end < len(text) and _is_word_char(text[end - 1]) and _is_word_char(text[end]):
+    if end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
         return False
     return True
 
@@ -387,12 +410,13 @@ def _closest(search: SearchText, quote: str, limit: int = 3) -> str:
     return "\n".join(lines) or "no passage in the text is close to it"
 
 
-def _term_patterns(glossary: Iterable[TermSpec]) -> dict[str, list[tuple[str, str]]]:
-    patterns: dict[str, list[tuple[str, str]]] = {}
+def _term_patterns(glossary: Iterable[TermSpec]) -> dict[str, list[tuple[str, frozenset[str]]]]:
+    """Lower-case pattern -> (slug, the spellings of it that count) for each form that folds to it."""
+    patterns: dict[str, list[tuple[str, frozenset[str]]]] = {}
     for entry in glossary:
         for form in entry.all_forms:
             folded = fold_quote(form)
-            patterns.setdefault(_lower(folded), []).append((entry.slug, folded))
+            patterns.setdefault(_lower(folded), []).append((entry.slug, _spellings(folded)))
     return patterns
 
 
@@ -404,45 +428,51 @@ def _lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-def _case_ok(form: str, found: str) -> bool:
+def _spellings(form: str) -> frozenset[str]:
     """A form with capitals matches only as written; a lower-case one also sentence-initially."""
     if form != _lower(form):
-        return found == form
-    return found == form or found == form[:1].upper() + form[1:]
+        return frozenset((form,))
+    return frozenset((form, form[:1].upper() + form[1:]))
 
 
 def _find_terms(search: SearchText, glossary: tuple[TermSpec, ...],
-                every: bool) -> tuple[list[tuple[int, int, str]], dict[str, int]]:
-    """The occurrences to link, and how often each term occurs where it could be linked."""
+                every: bool) -> tuple[list[tuple[int, int, str, Segment]], dict[str, int]]:
+    """The occurrences to link (raw offsets, slug, segment), and how often each term occurs where
+    it could be linked."""
     text = search.folded.text
     patterns = _term_patterns(glossary)
     found = _find_all(_lower(text), patterns)
-    matches = []
+    matches = []  # (start, minus length, end, slug): sorted, longest first where they begin together
     for pattern, starts in found.items():
+        length = len(pattern)
         for start in starts:
-            end = start + len(pattern)
-            for slug, form in patterns[pattern]:
-                if _case_ok(form, text[start:end]):
-                    matches.append((start, end, slug))
+            spelled = text[start:start + length]
+            for slug, spellings in patterns[pattern]:
+                if spelled in spellings:
+                    matches.append((start, -length, start + length, slug))
                     break
-    chosen: list[tuple[int, int, str]] = []
+    matches.sort()
+    chosen: list[tuple[int, int, str, Segment]] = []
     occurrences: dict[str, int] = {}
     seen: set[tuple[int, str]] = set()
     last_end = -1
-    for start, end, slug in sorted(matches, key=lambda m: (m[0], -(m[1] - m[0]))):
+    for start, _, end, slug in matches:
         if start < last_end:
             continue  # inside a longer term already taken
-        raw_start, raw_end = search.to_raw(start, end)
-        segment = search.segment_at(raw_start)
-        local = (raw_start - segment.start, raw_end - segment.start)
-        if segment.kind != "para" or any(a < local[1] and local[0] < b for a, b in segment.no_terms):
+        segment = search.segment_at_folded(start)
+        if segment.kind != "para":
             continue
+        if segment.no_terms:
+            raw_start, raw_end = search.to_raw(start, end)
+            local_start, local_end = raw_start - segment.start, raw_end - segment.start
+            if any(a < local_end and local_start < b for a, b in segment.no_terms):
+                continue
         last_end = end
         occurrences[slug] = occurrences.get(slug, 0) + 1
         if not every and (segment.chapter, slug) in seen:
             continue
         seen.add((segment.chapter, slug))
-        chosen.append((raw_start, raw_end, slug))
+        chosen.append((*search.to_raw(start, end), slug, segment))
     return chosen, occurrences
 
 
@@ -480,19 +510,9 @@ def _length(inline: dict[str, Any]) -> int:
     kind = inline["t"]
     if kind == "Str":
         return len(inline["c"])
-    if kind in ("Space", "SoftBreak", "LineBreak"):
+    if kind in _SPACES:
         return 1
     return len(_inline_text(inline, 0, Segment(0, "", 0, ""), []))
-
-
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def _strictly_inside(items: list[_Item], starts: list[int], offset: int) -> bool:
@@ -501,22 +521,33 @@ def _strictly_inside(items: list[_Item], starts: list[int], offset: int) -> bool
 
 
 class Marker:
-    """Rebuilds inline lists with marks, at the highest level each mark fully covers."""
+    """Rebuilds inline lists with marks, at the highest level each mark fully covers.
 
-    def __init__(self, marks_by_segment: dict[int, list[Mark]]):
+    Inline lists that neither carry a mark nor call a footnote that does are passed on as they
+    are, not copied: no stage changes an AST in place, and most of a long book's text is unmarked.
+    """
+
+    def __init__(self, marks_by_segment: dict[int, list[Mark]], segments: list[Segment]):
         self.marks_by_segment = marks_by_segment
+        self.lengths = {s.key: s.lengths for s in segments if s.key in marks_by_segment}
         self.first_piece_done: set[Mark] = set()
+        # Lists whose footnotes carry marks: copied down to the footnote, which is rebuilt.
+        self.calls_marked_footnote = {s.parent for s in segments if s.parent is not None and s.key in marks_by_segment}
+        self.touched = set(marks_by_segment) | self.calls_marked_footnote
 
     def blocks(self, blocks: list[Any]) -> list[Any]:
         return map_blocks(blocks, self.segment)
 
     def segment(self, inlines: list[Any]) -> list[Any]:
+        if id(inlines) not in self.touched:
+            return inlines
         marks = self.marks_by_segment.get(id(inlines), [])
         ranges = sorted((m for m in marks if m.kind != "call"), key=lambda m: m.order)
         points = sorted((m for m in marks if m.kind == "call"), key=lambda m: m.start)
         if not ranges and not points:
             return [self._inline_plain(i) for i in inlines]
-        out, _ = self._level(inlines, 0, ranges, points)
+        out, _ = self._level(inlines, 0, ranges, points, id(inlines) in self.calls_marked_footnote,
+                             self.lengths[id(inlines)])
         return out
 
     def _inline_plain(self, inline: dict[str, Any]) -> dict[str, Any]:
@@ -533,27 +564,40 @@ class Marker:
             return {"t": t, "c": c}
         return inline
 
-    def _level(self, inlines: list[Any], pos: int, ranges: list[Mark], points: list[Mark]):
+    def _level(self, inlines: list[Any], pos: int, ranges: list[Mark], points: list[Mark], copy: bool,
+               lengths: list[int] | None = None):
+        """Items for the inlines, from `pos` on: those the marks' windows meet, one by one; the
+        runs between them whole (`copy`: copied, because a footnote in them has marks).
+        `lengths`: of each inline's reader text, if known (a segment's are, from its making)."""
         bounds = sorted({r.start for r in ranges} | {r.end for r in ranges} | {p.start for p in points})
-        windows = _merged([(r.start, r.end) for r in ranges] + [(p.start, p.start) for p in points])
+        if lengths is None:
+            lengths = [len(i["c"]) if i["t"] == "Str" else 1 if i["t"] in _SPACES else _length(i) for i in inlines]
+        offsets = list(itertools.accumulate(lengths, initial=pos))  # offsets[k]: where inline k begins
+        inline_starts, inline_ends = offsets[:-1], offsets[1:]
         items: list[_Item] = []
-        untouched: list[Any] = []  # a run of inlines that meet no mark: passed through as they are
-        window = 0
-        for inline in inlines:
-            end = pos + _length(inline)
-            while window < len(windows) and windows[window][1] < pos:
-                window += 1
-            if window == len(windows) or windows[window][0] > end:
-                untouched.append(self._inline_plain(inline))
-            else:
-                if untouched:
-                    items.append(_Item({"t": _RUN, "c": untouched}, pos, pos))
-                    untouched = []
-                items.extend(self._items(inline, pos, ranges, points, bounds))
-            pos = end
-        if untouched:
-            items.append(_Item({"t": _RUN, "c": untouched}, pos, pos))
-        end = pos
+        done = 0  # inlines before this index have their items
+
+        def run_until(index: int) -> None:
+            if index > done:
+                run = inlines[done:index]
+                run = [self._inline_plain(i) for i in run] if copy else run
+                items.append(_Item({"t": _RUN, "c": run}, offsets[index], offsets[index]))
+
+        # The inlines a range overlaps, and those a call touches (it may sit at either edge).
+        windows = sorted([(r.start, bisect.bisect_right(inline_ends, r.start), bisect.bisect_left(inline_starts, r.end))
+                          for r in ranges] +
+                         [(p.start, bisect.bisect_left(inline_ends, p.start), bisect.bisect_right(inline_starts, p.start))
+                          for p in points])
+        for _, first, last in windows:
+            first = max(done, first)
+            if first >= last:
+                continue
+            run_until(first)
+            for index in range(first, last):
+                items.extend(self._items(inlines[index], offsets[index], ranges, points, bounds, copy))
+            done = last
+        run_until(len(inlines))
+        end = offsets[-1]
         # A call goes before the first item at or after its offset (so before a footnote
         # marker that follows the passage); calls strictly inside a container went down into it.
         starts = [item.start for item in items]
@@ -568,7 +612,7 @@ class Marker:
         return self._wrap(placed, ranges), end
 
     def _items(self, inline: dict[str, Any], pos: int, ranges: list[Mark], points: list[Mark],
-               bounds: list[int]) -> list[_Item]:
+               bounds: list[int], copy: bool) -> list[_Item]:
         t = inline["t"]
         if t == "Str":
             text = inline["c"]
@@ -578,7 +622,7 @@ class Marker:
                 return [_Item(inline, pos, end)]  # untouched: the node itself, not a copy
             edges = [pos, *cuts, end]
             return [_Item({"t": "Str", "c": text[a - pos:b - pos]}, a, b) for a, b in zip(edges, edges[1:])]
-        if t in ("Space", "SoftBreak", "LineBreak"):
+        if t in _SPACES:
             return [_Item(inline, pos, pos + 1)]
         if t == "Note":
             return [_Item({"t": "Note", "c": self.blocks(inline["c"])}, pos, pos)]
@@ -590,9 +634,9 @@ class Marker:
             partial = [r for r in ranges if r.start < end and pos < r.end and not (r.start <= pos and end <= r.end)]
             inner_points = [p for p in points if pos < p.start < end]
             if partial or inner_points:
-                new_children, _ = self._level(children, pos + opening, partial, inner_points)
+                new_children, _ = self._level(children, pos + opening, partial, inner_points, copy)
             else:
-                new_children = [self._inline_plain(i) for i in children]
+                new_children = [self._inline_plain(i) for i in children] if copy else children
             rebuilt = {"t": t, "c": new_children} if t in _CONTAINERS else {"t": t, "c": [inline["c"][0], new_children, *inline["c"][2:]]}
             return [_Item(rebuilt, pos, end, frozenset(partial))]
         text_length = len(_inline_text(inline, pos, Segment(0, "", 0, ""), []))
@@ -617,7 +661,8 @@ class Marker:
         stack: list[tuple[Mark, list[Any]]] = []
         for index, item in enumerate(items):
             cover = covers.get(index, ())
-            if not cover and not stack:
+            if not cover:
+                stack.clear()
                 if item.element["t"] == _RUN:
                     out.extend(item.element["c"])
                 else:
@@ -681,8 +726,7 @@ def _anchor(edition: Edition) -> AnnotatedEdition:
     uses: list[TermUse] = []
     counts = {entry.slug: 0 for entry in annotations.glossary}
     linked, occurrences = _find_terms(search, annotations.glossary, edition.metadata.glossary_links == "every")
-    for start, end, slug in linked:
-        segment = search.segment_at(start)
+    for start, end, slug, segment in linked:
         counts[slug] += 1
         anchor_id = f"term-{slug}-{counts[slug]}"
         marks.setdefault(segment.key, []).append(Mark(start - segment.start, end - segment.start, "term", slug, anchor_id))
@@ -691,7 +735,7 @@ def _anchor(edition: Edition) -> AnnotatedEdition:
                                 e.where.line, severity="warning")
                      for e in annotations.glossary if counts[e.slug] == 0)
 
-    marker = Marker(marks)
+    marker = Marker(marks, segments)
     rebuilt = tuple(Chapter(title, marker.blocks(blocks)) for title, blocks in chapters)
     report = AnchorReport(len(anchored), counts, {slug: occurrences.get(slug, 0) for slug in counts}, warnings)
     return AnnotatedEdition(edition, rebuilt, tuple(anchored), tuple(uses), report)

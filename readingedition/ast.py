@@ -91,12 +91,15 @@ def collector_paused() -> Iterator[None]:
 
     An AST is plain dicts and lists without cycles, so the collector finds nothing; but with
     millions of live objects each of its passes rescans them all, which doubled anchoring time
-    on a 250-page book. Reference counting still frees everything as usual.
+    on a 250-page book. On the way out the survivors are frozen (moved out of the collector's
+    sight): otherwise the first collection after it is re-enabled scans them all once more.
+    Reference counting still frees everything as usual.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()
