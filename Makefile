@@ -66,3 +66,4 @@ bench: | $(SETUP) $(FONT)
 
 clean:
 	rm -f output/*.epub output/*.pdf output/.*.epub.* output/.*.pdf.* output/bench.json
+	rm -rf .cache/readingedition

@@ -21,9 +21,9 @@ import lxml.html
 from ebooklib import epub
 
 from .apparatus import glossary_blocks, questions_blocks, references_blocks
-from .ast import div, document, map_blocks, raw_block, raw_inline, rewrite_inlines, span_info
+from .ast import map_blocks, raw_block, raw_inline, rewrite_inlines, span_info
 from .model import AnnotatedEdition
-from .pandoc import ast_to_html, stringify
+from .pandoc import divs_to_html, open_memo, stringify
 from .reproducible import build_epoch
 
 ACCESSIBILITY = [
@@ -149,10 +149,13 @@ def _parts(annotated: AnnotatedEdition) -> list[Part]:
 
 
 def _render_parts(annotated: AnnotatedEdition, parts: list[Part]) -> dict[str, str]:
-    """One pandoc call for every part; then split, and point links at the file that holds their target."""
+    """The HTML of every part's blocks (at most one pandoc call); then split, and point links at
+    the file that holds their target."""
     edition = annotated.edition
-    wrapped = [div(f"part-{index}", ["part"], part.blocks) for index, part in enumerate(parts)]
-    html_text = ast_to_html(document(wrapped, edition.document["meta"]), lang=edition.metadata.lang)
+    memo = open_memo(edition.cache_dir, "html-epub")
+    html_text = "\n".join(divs_to_html([(f"part-{index}", "part", part.blocks) for index, part in enumerate(parts)],
+                                       lang=edition.metadata.lang, memo=memo))
+    memo.save()
     tree = lxml.html.fromstring(f"<div>{html_text}</div>")
     bodies: dict[str, Any] = {}
     owner: dict[str, str] = {}

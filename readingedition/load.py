@@ -2,14 +2,13 @@
 
 src_text/*.md (top level, name order; the first opens with the YAML metadata block),
 annotations/*.yaml, and styles/ (falling back to the built-in styles file by file).
-The text and every piece of annotation Markdown are parsed in a single pandoc call:
-the annotation Markdown rides along as metadata, which pandoc parses as Markdown too.
+The text and every piece of annotation Markdown are parsed by pandoc (pandoc.parse_markdown:
+the annotation Markdown as metadata values, which pandoc parses as Markdown too), with the
+build cache in the edition's `.cache/readingedition/` unless `cache=False`.
 """
 from __future__ import annotations
 
-import json
 import re
-import tempfile
 import unicodedata
 import uuid
 from pathlib import Path
@@ -20,8 +19,9 @@ import tinycss2
 from .annotations import load_annotations
 from .diagnostics import BuildFailed, Diagnostic
 from .files import read_utf8
+from .memo import CACHE_DIR
 from .model import Annotations, Edition, Metadata, Styles
-from .pandoc import markdown_to_ast, stringify
+from .pandoc import open_memo, parse_markdown, stringify
 
 BUILTIN_STYLES = Path(__file__).resolve().parent.parent / "styles"
 STYLE_FILES = {"epub": ("epub.css",), "pdf": ("pdf.css", "pdf-margins.css"), "csl": "citation-style.csl"}
@@ -30,7 +30,7 @@ _PAYLOAD = {"notes": "readingedition-notes", "names": "readingedition-term-names
             "definitions": "readingedition-term-definitions"}
 
 
-def load_edition(root: Path) -> Edition:
+def load_edition(root: Path, *, cache: bool = True) -> Edition:
     root = root.resolve()
     if not root.is_dir():
         raise BuildFailed((Diagnostic("F001", f"the edition directory {root} does not exist"),))
@@ -41,11 +41,11 @@ def load_edition(root: Path) -> Edition:
     texts = [_read_text(path) for path in sources]
     annotations = load_annotations(root / "annotations")
     styles = _find_styles(root)
-    with tempfile.TemporaryDirectory() as scratch:
-        payload = Path(scratch) / "annotations.yaml"
-        # JSON is YAML to pandoc, and much faster to write than PyYAML's dump.
-        payload.write_text(json.dumps(_payload(annotations), ensure_ascii=False, sort_keys=True), "utf-8")
-        document = markdown_to_ast("\n\n".join(texts), payload, csl=styles.csl)
+    cache_dir = root / CACHE_DIR if cache else None
+    memo = open_memo(cache_dir, "parse")
+    document = parse_markdown("\n\n".join(texts), _payload(annotations), references=list(annotations.references),
+                              csl=styles.csl, memo=memo)
+    memo.save()
     bibliography = _take_bibliography(document)
     meta = document["meta"]
     note_bodies = _take(meta, _PAYLOAD["notes"], blocks=True)
@@ -56,7 +56,7 @@ def load_edition(root: Path) -> Edition:
     _check_note_markdown(annotations, note_bodies, shorts, definitions)
     metadata = _metadata(meta, sources[0])
     inputs = (*sources, *annotations.files, *styles.epub_css, *styles.pdf_css, *((styles.csl,) if styles.csl else ()))
-    return Edition(root=root, name=sources[0].stem, metadata=metadata, document=document, annotations=annotations,
+    return Edition(root=root, name=sources[0].stem, cache_dir=cache_dir, metadata=metadata, document=document, annotations=annotations,
                    note_bodies=note_bodies, bibliography=bibliography, term_names=names, term_shorts=shorts, term_definitions=definitions, styles=styles,
                    inputs=tuple(inputs))
 
@@ -68,13 +68,12 @@ def _read_text(path: Path) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _payload(annotations: Annotations) -> dict[str, Any]:
+def _payload(annotations: Annotations) -> dict[str, dict[str, str]]:
     return {
         _PAYLOAD["notes"]: {note.id: note.note for note in annotations.notes},
         _PAYLOAD["names"]: {term.slug: term.term for term in annotations.glossary},
         _PAYLOAD["shorts"]: {term.slug: term.short for term in annotations.glossary},
         _PAYLOAD["definitions"]: {term.slug: term.definition for term in annotations.glossary},
-        **({"references": list(annotations.references)} if annotations.references else {}),
     }
 
 

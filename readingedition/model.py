@@ -96,6 +96,7 @@ class Edition:
 
     root: Path
     name: str  # the edition's file name stem, e.g. output/<name>.epub
+    cache_dir: Path | None  # the build cache (memo.py), or None to build without one
     metadata: Metadata
     document: Ast  # the text as a pandoc AST (metadata stripped of annotation payloads)
     annotations: Annotations

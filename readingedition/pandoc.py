@@ -2,35 +2,159 @@
 
 Markdown is read without TeX math or raw HTML/TeX, so `$` and `<tags>` stay text as a reader
 would expect; editors' notes can never inject live markup.
+
+Three kinds of call, each kept in the build cache (memo.py) under a hash of its input, so a
+rebuild after an edit asks pandoc only about what changed:
+  the text, Markdown to AST;
+  the editors' Markdown strings (notes, glossary), each parsed as a metadata value, the
+    missing ones in one call (beside the text's, in parallel: two processes);
+  citeproc, on a small document of every citation in order, which formats them and makes
+    the bibliography; the results go back into the text and the notes.
+and, for the renderers, AST blocks to HTML, each block kept on its own.
 """
 from __future__ import annotations
 
+import functools
+import html
 import json
+import re
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pypandoc
 
-from .ast import collector_paused
+from .ast import collector_paused, document, raw_block
+from .memo import Memo
 
 READER = "markdown-tex_math_dollars-raw_tex-raw_html-raw_attribute"
+_BLOCK_SEPARATOR = "<!--readingedition:block-->"
 
 
-def markdown_to_ast(text: str, metadata_file: Path | None = None, *, csl: Path | None = None) -> dict[str, Any]:
-    """Parse Markdown; citeproc formats the citations here, once, in the text and in the notes
-    carried as metadata, and appends the bibliography as a final Div#refs."""
-    args = ["--metadata-file", str(metadata_file)] if metadata_file else []
-    args += ["--citeproc", "--metadata=link-citations:true"] + ([f"--csl={csl}"] if csl else [])
+@functools.cache
+def _version() -> str:
+    return pypandoc.get_pandoc_version()
+
+
+def open_memo(cache_dir: Path | None, name: str) -> Memo:
+    """A table of the build cache for pandoc results, valid for this version of pandoc only."""
+    return Memo.open(cache_dir, name, _version())
+
+
+def _run(source: str, source_format: str, target_format: str, args: list[str]) -> str:
     # verify_format=False: pypandoc would otherwise start two more pandoc processes to list formats.
-    output = pypandoc.convert_text(text, "json", format=READER, extra_args=args, verify_format=False)
+    return pypandoc.convert_text(source, target_format, format=source_format, extra_args=args, verify_format=False)
+
+
+def _loads(text: str) -> Any:
     with collector_paused():
-        return json.loads(output)
+        return json.loads(text)
 
 
-def ast_to_html(document: dict[str, Any], *, lang: str = "en") -> str:
-    """Write an AST (citations already formatted by markdown_to_ast) as an HTML5 fragment."""
+def parse_markdown(text: str, metadata: dict[str, dict[str, str]], *, references: list[Any], csl: Path | None,
+                   memo: Memo) -> dict[str, Any]:
+    """The text as an AST, with each Markdown string of `metadata` (section -> name -> Markdown)
+    parsed into `meta[section]` as a map; citations formatted in both; the bibliography, if
+    any, appended as a final Div#refs."""
+    text_key = memo.key("text", READER, text)
+    string_keys = {string: memo.key("meta", READER, string)
+                   for section in metadata.values() for string in section.values()}
+    missing = sorted(string for string, key in string_keys.items() if memo.get(key) is None)
+    parsed_text = memo.get(text_key)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        text_job = pool.submit(_run, text, READER, "json", []) if parsed_text is None else None
+        strings_job = pool.submit(_parse_strings, missing) if missing else None
+        if text_job is not None:
+            parsed_text = text_job.result()
+            memo.put(text_key, parsed_text)
+        if strings_job is not None:
+            for string, value in zip(missing, strings_job.result()):
+                memo.put(string_keys[string], value)
+    tree = _loads(parsed_text)
+    text_meta = dict(tree["meta"])
+    for section, strings in metadata.items():
+        tree["meta"][section] = {"t": "MetaMap", "c": {name: _loads(memo.get(string_keys[string]))
+                                                       for name, string in strings.items()}}
+    _format_citations(tree, text_meta, references, csl, memo)
+    return tree
+
+
+def _parse_strings(strings: list[str]) -> list[str]:
+    """Each Markdown string as a metadata value (MetaInlines or MetaBlocks), as JSON."""
+    names = [f"s{index:06d}" for index in range(len(strings))]
+    with tempfile.TemporaryDirectory() as scratch:
+        payload = Path(scratch) / "strings.json"  # JSON is YAML to pandoc, and quick to write
+        payload.write_text(json.dumps(dict(zip(names, strings)), ensure_ascii=False), "utf-8")
+        meta = json.loads(_run("", READER, "json", ["--metadata-file", str(payload)]))["meta"]
+    return [json.dumps(meta[name], ensure_ascii=False) for name in names]
+
+
+def _cites(node: Any) -> Iterator[dict[str, Any]]:
+    """Every Cite element, in document order."""
+    if isinstance(node, dict):
+        if node.get("t") == "Cite":
+            yield node
+            return
+        for value in node.values():
+            yield from _cites(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _cites(value)
+
+
+def _format_citations(tree: dict[str, Any], text_meta: dict[str, Any], references: list[Any], csl: Path | None,
+                      memo: Memo) -> None:
+    """citeproc on a document of the citations alone, each in a paragraph of its own (with the
+    text's own metadata, for settings such as `nocite` or `lang`): it formats each the same as in
+    place, for citations never depend on the prose around them. A style that would put them in
+    footnotes gets them formatted in the text."""
+    cites = [*_cites(tree["blocks"]), *_cites(tree["meta"])]
+    if not cites and "nocite" not in text_meta:
+        return
+    request = json.dumps(document([{"t": "Para", "c": [cite]} for cite in cites], text_meta), ensure_ascii=False)
+    settings = json.dumps({"references": references, "link-citations": True}, ensure_ascii=False, sort_keys=True)
+    key = memo.key("citeproc", request, settings, csl.read_bytes() if csl else b"")
+    result = memo.get(key)
+    if result is None:
+        with tempfile.TemporaryDirectory() as scratch:
+            settings_file = Path(scratch) / "citations.json"
+            settings_file.write_text(settings, "utf-8")
+            args = ["--citeproc", "--metadata-file", str(settings_file)] + ([f"--csl={csl}"] if csl else [])
+            result = _run(request, "json", "json", args)
+        memo.put(key, result)
+    formatted = _loads(result)["blocks"]
+    done = list(_cites(formatted))
+    if len(done) != len(cites):
+        raise RuntimeError(f"citeproc returned {len(done)} citations for {len(cites)}")
+    for cite, formatted_cite in zip(cites, done):
+        cite["c"] = formatted_cite["c"]
+    tree["blocks"].extend(b for b in formatted if b["t"] == "Div" and b["c"][0][0] == "refs")
+
+
+def divs_to_html(divs: list[tuple[str, str, list[Any]]], *, lang: str, memo: Memo) -> list[str]:
+    """Each (id, class, blocks) as a `div` with that id and class around its blocks' HTML."""
+    pieces = iter(_blocks_to_html([block for _, _, blocks in divs for block in blocks], lang=lang, memo=memo))
+    return ["\n".join([f'<div id="{html.escape(ident)}" class="{html.escape(kind)}">',
+                       *(next(pieces) for _ in blocks), "</div>"]) for ident, kind, blocks in divs]
+
+
+def _blocks_to_html(blocks: list[Any], *, lang: str, memo: Memo) -> list[str]:
+    """Each block as HTML5 (citations already formatted); those not in the memo in one call.
+    Blocks are written independently: nothing pandoc's HTML writer does to one block depends on
+    another, once footnotes have been turned into our own markup."""
     args = ["--wrap=none", f"--metadata=lang:{lang}"]
-    return pypandoc.convert_text(json.dumps(document), "html5", format="json", extra_args=args, verify_format=False)
+    keys = [memo.key("html", *args, json.dumps(block, ensure_ascii=False)) for block in blocks]
+    missing = {key: block for key, block in zip(keys, blocks) if memo.get(key) is None}
+    if missing:
+        separated = [item for block in missing.values() for item in (raw_block(_BLOCK_SEPARATOR), block)]
+        written = _run(json.dumps(document(separated, {}), ensure_ascii=False), "json", "html5", args)
+        pieces = re.split(f"^{re.escape(_BLOCK_SEPARATOR)}\\n?", written, flags=re.M)[1:]
+        if len(pieces) != len(missing):
+            raise RuntimeError(f"pandoc wrote {len(pieces)} HTML blocks for {len(missing)}")
+        for key, piece in zip(missing, pieces):
+            memo.put(key, piece.removesuffix("\n"))
+    return [memo.get(key) for key in keys]
 
 
 def stringify(element: Any) -> str:

@@ -14,11 +14,11 @@ from typing import Any
 import weasyprint
 
 from .apparatus import glossary_blocks, questions_blocks, references_blocks
-from .ast import div, document, map_blocks, raw_block, raw_inline, rewrite_inlines, span_info
+from .ast import map_blocks, raw_block, raw_inline, rewrite_inlines, span_info
 from .diagnostics import BuildFailed, Diagnostic
 from .load import BUILTIN_STYLES
 from .model import AnnotatedEdition, Blocks
-from .pandoc import ast_to_html
+from .pandoc import divs_to_html, open_memo
 from .pdf_margins import MarginPlacement, place_margin_notes
 from .reproducible import build_epoch, libraries_clock
 
@@ -128,7 +128,7 @@ def _html(annotated: AnnotatedEdition) -> str:
     edition = annotated.edition
     meta = edition.metadata
     text = _Text(annotated)
-    blocks: list[Any] = []
+    sections: list[tuple[str, str, list[Any]]] = []  # id, class, blocks of each top-level div
     contents: list[tuple[str, str]] = []
     for number, chapter in enumerate(annotated.chapters):
         ident = f"chapter-{number + 1}"
@@ -137,7 +137,7 @@ def _html(annotated: AnnotatedEdition) -> str:
         body = text.blocks(chapter.blocks)
         if chapter.title is None:
             body = [raw_block(f'<h1 class="text-title">{html.escape(title)}</h1>'), *body]
-        blocks.append(div(ident, ["chapter"], body))
+        sections.append((ident, "chapter", body))
 
     def href(anchor_id: str, _: int) -> str:
         return f"#{anchor_id}"
@@ -147,8 +147,10 @@ def _html(annotated: AnnotatedEdition) -> str:
                                ("references", "References", references_blocks(annotated))):
         if back:
             contents.append((ident, title))
-            blocks.append(div(f"back-{ident}", ["back-matter"], back))
-    body = ast_to_html(document(blocks, edition.document["meta"]), lang=meta.lang)
+            sections.append((f"back-{ident}", "back-matter", back))
+    memo = open_memo(edition.cache_dir, "html-pdf")
+    body = "\n".join(divs_to_html(sections, lang=meta.lang, memo=memo))
+    memo.save()
     e = html.escape
     stamp = build_epoch().strftime("%Y-%m-%dT%H:%M:%SZ")
     toc = "".join(f'<li><a href="#{ident}">{e(title)}</a></li>' for ident, title in contents)

@@ -1,0 +1,143 @@
+"""The build cache (readingedition/memo.py): it only ever saves time.
+
+A rebuild asks pandoc only about what changed, gives the same bytes as a build without a cache,
+never serves a stale result, survives a damaged or unwritable cache, and does not grow.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from editions_factory import EDITION_NAME, NOTES_FILE, NOTES_YAML, make_edition, write
+from readingedition import pandoc
+from readingedition.cli import build
+from readingedition.memo import CACHE_DIR, Memo
+
+CITING_NOTES = NOTES_YAML + """\
+  - id: quiet
+    quote: "a quiet ending"
+    note: "As @brinton1970 [p. 3] puts it."
+references:
+  - id: brinton1970
+    type: book
+    author: [{family: Brinton, given: Maurice}]
+    title: The Bolsheviks and Workers' Control
+    issued: {date-parts: [[1970]]}
+"""
+
+
+@pytest.fixture
+def calls(monkeypatch) -> list[str]:
+    """What pandoc is asked to do, one entry per process: its input and output formats."""
+    made: list[str] = []
+    real = pandoc._run
+
+    def counting(source: str, source_format: str, target_format: str, args: list[str]) -> str:
+        made.append(f"{source_format.split('-')[0]}->{target_format}{' citeproc' if '--citeproc' in args else ''}")
+        return real(source, source_format, target_format, args)
+
+    monkeypatch.setattr(pandoc, "_run", counting)
+    return made
+
+
+def _epub_text(out: Path) -> str:
+    with zipfile.ZipFile(out / f"{EDITION_NAME}.epub") as book:
+        return "".join(book.read(name).decode() for name in book.namelist() if name.endswith(".xhtml"))
+
+
+def test_a_rebuild_with_nothing_changed_runs_no_pandoc(tmp_path, calls) -> None:
+    root = make_edition(tmp_path / "edition", notes=CITING_NOTES)
+    build(root, tmp_path / "out", ("epub", "pdf"))
+    assert sorted(calls) == ["json->html5", "json->html5", "json->json citeproc", "markdown->json", "markdown->json"]
+    calls.clear()
+    build(root, tmp_path / "out", ("epub", "pdf"))
+    assert calls == []
+
+
+def test_an_edited_note_is_the_only_thing_parsed_again_and_shows(tmp_path, calls) -> None:
+    root = make_edition(tmp_path / "edition", notes=CITING_NOTES)
+    build(root, tmp_path / "out", ("epub",))
+    calls.clear()
+    write(root, NOTES_FILE, CITING_NOTES.replace("A book that is *long*.", "A book that is *very long*."))
+    build(root, tmp_path / "out", ("epub",))
+    # The note's Markdown (not the text), and its HTML; citations are unchanged, so no citeproc.
+    assert calls == ["markdown->json", "json->html5"]
+    text = _epub_text(tmp_path / "out")
+    assert "<em>very long</em>" in text and "is <em>long</em>" not in text
+
+
+def test_an_edited_reference_is_formatted_again(tmp_path, calls) -> None:
+    root = make_edition(tmp_path / "edition", notes=CITING_NOTES)
+    build(root, tmp_path / "out", ("epub",))
+    calls.clear()
+    write(root, NOTES_FILE, CITING_NOTES.replace("[[1970]]", "[[1971]]"))
+    build(root, tmp_path / "out", ("epub",))
+    assert "json->json citeproc" in calls
+    text = _epub_text(tmp_path / "out")
+    assert "1971, 3</a>" in text and "Maurice. 1971." in text
+    assert "1970, 3" not in text and "Maurice. 1970." not in text
+
+
+def test_cached_and_uncached_builds_are_byte_identical(tmp_path) -> None:
+    root = make_edition(tmp_path / "edition", notes=CITING_NOTES)
+    build(root, tmp_path / "cold", ("epub", "pdf"))
+    assert (root / CACHE_DIR / "parse.json").is_file()
+    build(root, tmp_path / "warm", ("epub", "pdf"))
+    for kind in ("epub", "pdf"):
+        assert (tmp_path / "cold" / f"{EDITION_NAME}.{kind}").read_bytes() == \
+               (tmp_path / "warm" / f"{EDITION_NAME}.{kind}").read_bytes()
+
+
+def test_a_damaged_cache_is_ignored_and_replaced(tmp_path) -> None:
+    root = make_edition(tmp_path / "edition", notes=CITING_NOTES)
+    build(root, tmp_path / "first", ("epub",))
+    tables = sorted((root / CACHE_DIR).glob("*.json"))
+    assert [t.name for t in tables] == ["html-epub.json", "parse.json"]
+    for table in tables:
+        table.write_text('{"truncated": ')
+    build(root, tmp_path / "second", ("epub",))
+    assert (tmp_path / "first" / f"{EDITION_NAME}.epub").read_bytes() == \
+           (tmp_path / "second" / f"{EDITION_NAME}.epub").read_bytes()
+    assert all(json.loads(table.read_text()) for table in tables)
+
+
+def test_an_unwritable_cache_only_costs_time(tmp_path) -> None:
+    root = make_edition(tmp_path / "edition")
+    (root / ".cache").write_text("a file where the cache directory would go")
+    build(root, tmp_path / "out", ("epub",))
+    assert (tmp_path / "out" / f"{EDITION_NAME}.epub").is_file()
+
+
+def test_a_table_keeps_only_what_the_last_build_used(tmp_path) -> None:
+    root = make_edition(tmp_path / "edition")
+    build(root, tmp_path / "out", ("epub",))
+    table = root / CACHE_DIR / "parse.json"
+    before = set(json.loads(table.read_text()))
+    for version in range(3):
+        write(root, NOTES_FILE, NOTES_YAML.replace("*long*", f"*long* ({version})"))
+        build(root, tmp_path / "out", ("epub",))
+    after = set(json.loads(table.read_text()))
+    assert len(after) == len(before) and len(after - before) == 1  # the one note's entry, replaced
+
+
+def test_keys_separate_their_parts_and_the_pandoc_version(tmp_path) -> None:
+    memo = Memo(None, "pandoc 3.9")
+    assert memo.key("ab", "c") != memo.key("a", "bc")
+    assert memo.key("x") != Memo(None, "pandoc 3.8").key("x")
+    memo.put(memo.key("x"), "")
+    assert memo.get(memo.key("x")) == ""
+
+
+def test_a_copied_edition_with_its_cache_sees_its_own_text(tmp_path) -> None:
+    """A copied edition carries its cache along; the copy's build must still see its own text."""
+    root = make_edition(tmp_path / "edition")
+    build(root, tmp_path / "out", ("epub",))
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)
+    write(copy, "src_text/text.md", (root / "src_text/text.md").read_text().replace("quiet ending", "loud ending"))
+    build(copy, tmp_path / "copy-out", ("epub",))
+    assert "loud ending" in _epub_text(tmp_path / "copy-out")
