@@ -98,7 +98,9 @@ sys.path[:0] = [str(BENCH), str(REPO)]
 import pypandoc  # noqa: E402
 import weasyprint  # noqa: E402
 
-from synthetic import make_edition  # noqa: E402
+import yaml  # noqa: E402
+
+from synthetic import dump_yaml, make_edition  # noqa: E402
 from readingedition import pdf as pdf_module  # noqa: E402
 from readingedition.anchor import anchor_edition  # noqa: E402
 from readingedition.check import run_epubcheck  # noqa: E402
@@ -131,7 +133,9 @@ SECTIONS = ("essay", "book", "memory", "anchor", "make")
 
 TARGETS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "epub_vs_pandoc": ("<= 1.5", lambda v: v <= 1.5),
+    "epub_vs_pandoc_edit": ("<= 1.5", lambda v: v <= 1.5),
     "pdf_vs_weasyprint": ("<= 1.1", lambda v: v <= 1.1),
+    "pdf_vs_weasyprint_edit": ("<= 1.1", lambda v: v <= 1.1),
     "anchor_scaling_10x": ("<= 11", lambda v: v <= 11),
     "anchor_100x_s": ("< 1 s", lambda v: v < 1),
     "peak_mem_mb": ("< 2000 MB", lambda v: v < 2000),
@@ -249,8 +253,8 @@ def _sheet_paths(annotated: Any) -> list[Path]:
 
 
 def one_run(root: Path, out: Path, samples: Samples, facts: dict[str, Any], baseline_first: bool) -> None:
-    """One run of every stage and both baselines on the edition at root."""
-    edition, sample = timed(lambda: load_edition(root))
+    """One run of every stage and both baselines on the edition at root, without the build cache."""
+    edition, sample = timed(lambda: load_edition(root, cache=False))
     samples.add("load", sample)
     annotated, sample = timed(lambda: anchor_edition(edition))
     samples.add("anchor", sample)
@@ -281,23 +285,55 @@ def one_run(root: Path, out: Path, samples: Samples, facts: dict[str, Any], base
                  epubcheck_messages=f"{epubcheck.errors} errors, {epubcheck.warnings} warnings")
 
 
+def cached_run(root: Path, out: Path, samples: Samples, mode: str) -> None:
+    """The stages with the build cache, as `make` runs them: `edit` after changing one note's
+    text (a different change each run), `warm` with nothing changed since the last build."""
+    if mode == "edit":
+        edit_one_note(root)
+    edition, sample = timed(lambda: load_edition(root))
+    samples.add(f"{mode}_load", sample)
+    annotated, sample = timed(lambda: anchor_edition(edition))
+    samples.add(f"{mode}_anchor", sample)
+    samples.add(f"{mode}_epub", timed(lambda: render_epub(annotated, out / "cached.epub"))[1])
+    samples.add(f"{mode}_pdf", timed(lambda: render_pdf(annotated, out / "cached.pdf"))[1])
+
+
+def edit_one_note(root: Path) -> None:
+    """Append a word to the first note's text (in the bench's own copy of the edition)."""
+    for path in sorted((root / "annotations").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text("utf-8"))
+        if isinstance(data, dict) and data.get("notes"):
+            note = data["notes"][0]
+            count = note.get("note", "").count(" edited")
+            note["note"] = f"{note['note']} edited{' again' * count}"
+            dump_yaml(data, path)
+            return
+    raise RuntimeError(f"no notes to edit in {root}/annotations")
+
+
 def cli_epub(root: Path, out: Path) -> Sample:
     return run_command([sys.executable, str(REPO / "build.py"), "epub", "--root", str(root), "--out", str(out)])
 
 
-def measure_edition(prefix: str, root: Path, runs: int, with_cli: bool = False) -> dict[str, Any]:
+def measure_edition(prefix: str, root: Path, runs: int, modes: tuple[str, ...], with_cli: bool = False) -> dict[str, Any]:
+    """Each run: every stage cold (no build cache) with both baselines, then with the cache in
+    each of `modes` (after a first cached build, untimed, fills it)."""
     samples, facts = Samples(), {}
     with tempfile.TemporaryDirectory(prefix=f"bench-{prefix}-") as scratch:
         out = Path(scratch)
+        cached_run(root, out, Samples(), "warm")
         for run in range(runs):
             progress(f"{prefix}: run {run + 1} of {runs}")
             one_run(root, out, samples, facts, baseline_first=run % 2 == 1)
+            for mode in modes:
+                cached_run(root, out, samples, mode)
             if with_cli:
                 samples.add("cli_epub", cli_epub(root, out / "cli"))
-    return _edition_figures(prefix, samples, facts, runs)
+    return _edition_figures(prefix, samples, facts, runs, modes)
 
 
-def _edition_figures(prefix: str, samples: Samples, facts: dict[str, Any], runs: int) -> dict[str, Any]:
+def _edition_figures(prefix: str, samples: Samples, facts: dict[str, Any], runs: int,
+                     modes: tuple[str, ...]) -> dict[str, Any]:
     figures: dict[str, Any] = {f"{prefix}_runs": runs}
     for stage in ("load", "anchor", "epub", "pdf", "checks", "epubcheck"):
         figures[f"{prefix}_{stage}_s"] = samples.wall(stage)
@@ -311,6 +347,13 @@ def _edition_figures(prefix: str, samples: Samples, facts: dict[str, Any], runs:
     figures[f"{base}pdf_vs_weasyprint"] = samples.wall("pdf") / samples.wall("weasyprint_pdf")
     figures[f"{base}epub_vs_pandoc_cpu"] = samples.cpu("epub_build") / samples.cpu("pandoc_epub")
     figures[f"{base}pdf_vs_weasyprint_cpu"] = samples.cpu("pdf") / samples.cpu("weasyprint_pdf")
+    for mode in modes:
+        for stage in ("load", "anchor", "epub", "pdf"):
+            figures[f"{prefix}_{mode}_{stage}_s"] = samples.wall(f"{mode}_{stage}")
+        samples[f"{mode}_epub_build"] = samples.summed((f"{mode}_load", f"{mode}_anchor", f"{mode}_epub"))
+        figures[f"{prefix}_{mode}_epub_build_s"] = samples.wall(f"{mode}_epub_build")
+        figures[f"{base}epub_vs_pandoc_{mode}"] = samples.wall(f"{mode}_epub_build") / samples.wall("pandoc_epub")
+        figures[f"{base}pdf_vs_weasyprint_{mode}"] = samples.wall(f"{mode}_pdf") / samples.wall("weasyprint_pdf")
     if "cli_epub" in samples:
         figures[f"{prefix}_cli_epub_s"] = samples.wall("cli_epub")
         figures["epub_vs_pandoc_cli"] = samples.wall("cli_epub") / samples.wall("pandoc_epub")
@@ -330,7 +373,10 @@ def _edition_figures(prefix: str, samples: Samples, facts: dict[str, Any], runs:
 
 
 def bench_essay(plan: Plan, work: Path) -> dict[str, Any]:
-    return measure_edition("essay", REPO, plan.essay_runs, with_cli=True)
+    root = work / "essay"  # a copy: the edit runs change a note
+    for part in ("src_text", "annotations", "styles"):
+        shutil.copytree(REPO / part, root / part, ignore=shutil.ignore_patterns("raw"))
+    return measure_edition("essay", root, plan.essay_runs, ("edit", "warm"), with_cli=True)
 
 
 def _book(plan: Plan, work: Path) -> tuple[Path, dict[str, int]]:
@@ -344,7 +390,7 @@ def _book(plan: Plan, work: Path) -> tuple[Path, dict[str, int]]:
 
 def bench_book(plan: Plan, work: Path) -> dict[str, Any]:
     root, size = _book(plan, work)
-    figures = measure_edition("book", root, plan.book_runs)
+    figures = measure_edition("book", root, plan.book_runs, ("edit",))
     figures.update(book_chapters=size["chapters"], book_text_chars=size["text_chars"])
     return figures
 
@@ -527,6 +573,13 @@ ROWS = (  # (key, label, unit)
     ("essay_cli_epub_s", "essay: build.py epub (process)", "s"), ("epub_vs_pandoc_cli", "epub_vs_pandoc_cli", "x"),
     ("weasyprint_pdf_s", "baseline: WeasyPrint alone", "s"), ("pdf_vs_weasyprint", "pdf_vs_weasyprint", "x"),
     ("pdf_vs_weasyprint_cpu", "pdf_vs_weasyprint (CPU)", "x"),
+    ("essay_edit_load_s", "essay, one note edited: load", "s"), ("essay_edit_anchor_s", "essay, edited: anchor", "s"),
+    ("essay_edit_epub_s", "essay, edited: EPUB", "s"), ("essay_edit_pdf_s", "essay, edited: PDF", "s"),
+    ("essay_edit_epub_build_s", "essay, edited: load+anchor+EPUB", "s"),
+    ("epub_vs_pandoc_edit", "epub_vs_pandoc_edit", "x"), ("pdf_vs_weasyprint_edit", "pdf_vs_weasyprint_edit", "x"),
+    ("essay_warm_epub_build_s", "essay, unchanged: load+anchor+EPUB", "s"),
+    ("essay_warm_pdf_s", "essay, unchanged: PDF", "s"),
+    ("epub_vs_pandoc_warm", "epub_vs_pandoc_warm", "x"), ("pdf_vs_weasyprint_warm", "pdf_vs_weasyprint_warm", "x"),
     ("book_load_s", "book: load", "s"), ("book_anchor_s", "book: anchor", "s"), ("book_epub_s", "book: EPUB", "s"),
     ("book_pdf_s", "book: PDF", "s"), ("book_checks_s", "book: checks (fidelity)", "s"),
     ("book_checks_ok", "book: fidelity checks pass", ""), ("book_epubcheck_s", "book: epubcheck", "s"),
@@ -536,6 +589,10 @@ ROWS = (  # (key, label, unit)
     ("book_weasyprint_pdf_s", "book baseline: WeasyPrint", "s"),
     ("book_pdf_vs_weasyprint", "book_pdf_vs_weasyprint", "x"),
     ("book_pdf_vs_weasyprint_cpu", "book_pdf_vs_weasyprint (CPU)", "x"), ("pdf_pages_per_s", "book PDF pages/s", "p/s"),
+    ("book_edit_epub_build_s", "book, one note edited: load+anchor+EPUB", "s"),
+    ("book_edit_pdf_s", "book, edited: PDF", "s"),
+    ("book_epub_vs_pandoc_edit", "book_epub_vs_pandoc_edit", "x"),
+    ("book_pdf_vs_weasyprint_edit", "book_pdf_vs_weasyprint_edit", "x"),
     ("peak_mem_mb", "book build.py all: peak RSS", "MB"), ("book_cli_all_s", "book build.py all: wall", "s"),
     ("anchor_1x_s", "anchor 1x", "s"), ("anchor_10x_s", "anchor 10x", "s"),
     ("anchor_scaling_10x", "anchor_scaling_10x", "x"), ("anchor_scaling_10x_cpu", "anchor_scaling_10x (CPU)", "x"),

@@ -42,7 +42,7 @@ class _NoAliases(yaml.SafeDumper):
         return True
 
 
-def _dump(data: Any, path: Path) -> None:
+def dump_yaml(data: Any, path: Path) -> None:
     path.write_text(yaml.dump(data, Dumper=_NoAliases, allow_unicode=True, sort_keys=False, width=100), "utf-8")
 
 
@@ -182,8 +182,8 @@ def make_edition(essay_root: Path, target: Path, *, chapters: int = 20, notes_pe
     (target / "src_text").mkdir(parents=True, exist_ok=True)
     (target / "annotations").mkdir(exist_ok=True)
     (target / "src_text" / "book.md").write_text(text, "utf-8")
-    _dump({"notes": notes}, target / "annotations" / "notes.yaml")
-    _dump({"glossary": glossary}, target / "annotations" / "glossary.yaml")
+    dump_yaml({"notes": notes}, target / "annotations" / "notes.yaml")
+    dump_yaml({"glossary": glossary}, target / "annotations" / "glossary.yaml")
     if essay["references"]:
-        _dump({"references": essay["references"]}, target / "annotations" / "references.yaml")
+        dump_yaml({"references": essay["references"]}, target / "annotations" / "references.yaml")
     return {"chapters": chapters, "notes": len(notes), "terms": len(glossary), "text_chars": len(text)}

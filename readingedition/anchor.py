@@ -598,8 +598,12 @@ class Marker:
             done = last
         run_until(len(inlines))
         end = offsets[-1]
-        # A call goes before the first item at or after its offset (so before a footnote
-        # marker that follows the passage); calls strictly inside a container went down into it.
+        return self._wrap(self._with_calls(items, points) if points else items, ranges), end
+
+    @staticmethod
+    def _with_calls(items: list[_Item], points: list[Mark]) -> list[_Item]:
+        """A call goes before the first item at or after its offset (so before a footnote marker
+        that follows the passage); calls strictly inside a container went down into it."""
         starts = [item.start for item in items]
         mine = [p for p in points if not _strictly_inside(items, starts, p.start)]
         placed: list[_Item] = []
@@ -609,7 +613,7 @@ class Marker:
                 placed.append(_Item(_call(call), call.start, call.start))
             placed.append(item)
         placed.extend(_Item(_call(call), call.start, call.start) for call in mine)
-        return self._wrap(placed, ranges), end
+        return placed
 
     def _items(self, inline: dict[str, Any], pos: int, ranges: list[Mark], points: list[Mark],
                bounds: list[int], copy: bool) -> list[_Item]:
