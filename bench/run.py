@@ -26,6 +26,13 @@ and the essay's 40 glossary entries plus 110 synthetic ones (150). The anchoring
 same generator at 1, 10 and 100 chapters (40 notes per chapter; 150 terms for 1x and 10x, so only
 text and notes scale; 400 terms for 100x, i.e. 4,000 notes and 400 terms).
 
+Three ways to build. Cold: `load_edition(root, cache=False)`, so no stage finds anything in the
+build cache (readingedition/memo.py) and every pandoc call is made: the figures without a mode
+in their key. Edit: with the cache, after one note's text was changed (a word appended to the
+first note, a different change each run), as an editor's `make` after an edit: the `*_edit_*`
+keys. Warm (essay only): with the cache and nothing changed: `*_warm_*`. The cache is filled by
+one untimed build first. The essay is measured on a copy of its edition, so the edits stay there.
+
 Stages (what each `*_s` times): load = `load_edition(root)`; anchor = `anchor_edition(edition)`;
 epub = `render_epub(annotated, path)`; pdf = `render_pdf(annotated, path)` (our HTML via pandoc,
 WeasyPrint layout, margin-note placement, write_pdf); checks = `epub_fidelity` + `pdf_fidelity`
@@ -46,10 +53,14 @@ Keys of output/bench.json (times in seconds, medians):
   {essay,book}_checks_ok, {essay,book}_epubcheck     whether the fidelity checks passed; epubcheck's count
   essay_pages, book_pages, book_notes, book_terms, book_chapters     sizes
   essay_epub_build_s     load + anchor + EPUB (median of the per-run sums): the numerator below
+  essay_{edit,warm}_{load,anchor,epub,pdf,epub_build}_s   the same, with the cache (see above);
+  book_edit_* likewise
   pandoc_epub_s, weasyprint_pdf_s      the baselines on the essay (book_* likewise on the book)
   epub_vs_pandoc         essay_epub_build_s / pandoc_epub_s                       target <= 1.5
   pdf_vs_weasyprint      essay_pdf_s / weasyprint_pdf_s (render_pdf on an annotated edition)
                                                                                   target <= 1.1
+  epub_vs_pandoc_{edit,warm}, pdf_vs_weasyprint_{edit,warm}   the same ratios with the cache, over
+                         the same baselines; the _edit ones are judged against the same targets
   book_epub_vs_pandoc, book_pdf_vs_weasyprint      the same ratios on the book (no target)
   *_cpu                  the same ratios from CPU time (self + children) instead of wall time
   essay_cli_epub_s       `python build.py epub` on the essay as a subprocess (interpreter start and
