@@ -150,19 +150,19 @@ def _inlines_text(inlines: list[Any], pos: int, segment: Segment, pending: list)
 
 
 def _inline_pieces(inlines: list[Any], pos: int, segment: Segment, pending: list) -> list[str]:
-    """The reader text of each inline."""
-    parts = []
-    for inline in inlines:
-        kind = inline["t"]  # words and spaces are most of a text: handled here, without a call
-        if kind == "Str":
-            piece = inline["c"]
-        elif kind in _SPACES:
-            piece = " "
-        else:
-            piece = _inline_text(inline, pos, segment, pending)
-        parts.append(piece)
-        pos += len(piece)
-    return parts
+    """The reader text of each inline, from `pos` on."""
+    # Words and spaces, most of any text, in one comprehension; then the few other inlines, in
+    # order, each at its offset (links, code and citations record where they are).
+    pieces = [i["c"] if i["t"] == "Str" else " " if i["t"] in _SPACES else None for i in inlines]
+    index = measured = 0
+    while True:
+        try:
+            index = pieces.index(None, index)
+        except ValueError:
+            return pieces
+        pos += sum(map(len, pieces[measured:index]))
+        pieces[index] = _inline_text(inlines[index], pos, segment, pending)
+        measured = index
 
 
 def _segments(blocks: list[Any], chapter: int, kind: str, out: list[Segment], parent: int | None = None) -> None:
@@ -263,15 +263,6 @@ class SearchText:
         return f"…{before}«{text[start:end]}»{after}…"
 
 
-def _bounded(text: str, start: int, end: int) -> bool:
-    """A match must not begin or end inside a word."""
-    if start > 0 and text[start].isalnum() and text[start - 1].isalnum():
-        return False
-    if end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
-        return False
-    return True
-
-
 def _find_all(text: str, patterns: dict[str, list[Any]]) -> dict[str, list[int]]:
     """Every bounded occurrence (start offset) of every pattern, in one pass over the text."""
     found: dict[str, list[int]] = {p: [] for p in patterns}
@@ -283,8 +274,13 @@ def _find_all(text: str, patterns: dict[str, list[Any]]) -> dict[str, list[int]]
     automaton.make_automaton()
     for end_index, pattern in automaton.iter(text):
         start = end_index - len(pattern) + 1
-        if _bounded(text, start, end_index + 1):
-            found[pattern].append(start)
+        # Bounded: the match neither begins nor ends inside a word (inlined: this runs for every
+        # occurrence of every term).
+        if start > 0 and text[start].isalnum() and text[start - 1].isalnum():
+            continue
+        if end_index + 1 < len(text) and text[end_index].isalnum() and text[end_index + 1].isalnum():
+            continue
+        found[pattern].append(start)
     return found
 
 
@@ -594,7 +590,8 @@ class Marker:
                 continue
             run_until(first)
             for index in range(first, last):
-                items.extend(self._items(inlines[index], offsets[index], ranges, points, bounds, copy))
+                items.extend(self._items(inlines[index], offsets[index], offsets[index + 1], ranges, points, bounds,
+                                         copy))
             done = last
         run_until(len(inlines))
         end = offsets[-1]
@@ -615,26 +612,24 @@ class Marker:
         placed.extend(_Item(_call(call), call.start, call.start) for call in mine)
         return placed
 
-    def _items(self, inline: dict[str, Any], pos: int, ranges: list[Mark], points: list[Mark],
+    def _items(self, inline: dict[str, Any], pos: int, end: int, ranges: list[Mark], points: list[Mark],
                bounds: list[int], copy: bool) -> list[_Item]:
+        """The items for one inline, which runs from `pos` to `end` in the reader text."""
         t = inline["t"]
         if t == "Str":
             text = inline["c"]
-            end = pos + len(text)
             cuts = bounds[bisect.bisect_right(bounds, pos):bisect.bisect_left(bounds, end)]
             if not cuts:
                 return [_Item(inline, pos, end)]  # untouched: the node itself, not a copy
             edges = [pos, *cuts, end]
             return [_Item({"t": "Str", "c": text[a - pos:b - pos]}, a, b) for a, b in zip(edges, edges[1:])]
         if t in _SPACES:
-            return [_Item(inline, pos, pos + 1)]
+            return [_Item(inline, pos, end)]
         if t == "Note":
             return [_Item({"t": "Note", "c": self.blocks(inline["c"])}, pos, pos)]
         if t in _CONTAINERS or t in ("Quoted", "Span", "Link", "Cite"):
             opening = 1 if t == "Quoted" else 0
             children = inline["c"] if t in _CONTAINERS else inline["c"][1]
-            length = len(_inlines_text(children, 0, Segment(0, "", 0, ""), []))
-            end = pos + length + 2 * opening
             partial = [r for r in ranges if r.start < end and pos < r.end and not (r.start <= pos and end <= r.end)]
             inner_points = [p for p in points if pos < p.start < end]
             if partial or inner_points:
@@ -643,8 +638,7 @@ class Marker:
                 new_children = [self._inline_plain(i) for i in children] if copy else children
             rebuilt = {"t": t, "c": new_children} if t in _CONTAINERS else {"t": t, "c": [inline["c"][0], new_children, *inline["c"][2:]]}
             return [_Item(rebuilt, pos, end, frozenset(partial))]
-        text_length = len(_inline_text(inline, pos, Segment(0, "", 0, ""), []))
-        return [_Item(inline, pos, pos + text_length)]
+        return [_Item(inline, pos, end)]
 
     def _wrap(self, items: list[_Item], ranges: list[Mark]) -> list[Any]:
         """Wrap items in the spans of the ranges covering them, outermost first, in one pass:
