@@ -19,7 +19,7 @@ from .diagnostics import BuildFailed, Diagnostic
 from .load import BUILTIN_STYLES
 from .model import AnnotatedEdition, Blocks
 from .pandoc import divs_to_html, open_memo
-from .pdf_margins import MarginPlacement, place_margin_notes
+from .pdf_margins import MarginPlacement, page_references_kept, place_margin_notes, write_page_numbers
 from .reproducible import build_epoch, libraries_clock
 
 PAPER_STYLES = {"letter": "pdf-letter.css"}
@@ -186,6 +186,7 @@ def layout_pdf(annotated: AnnotatedEdition) -> tuple[weasyprint.Document, Margin
     rendered = weasyprint.HTML(string=page_html, base_url=str(annotated.edition.root)).render(
         stylesheets=_stylesheets(annotated), pdf_tags=True)
     placement = place_margin_notes(rendered, twosided=annotated.edition.metadata.twosided)
+    write_page_numbers(rendered)
     expected = {note.spec.id for note in annotated.notes}
     lost = sorted(expected - {placed.note_id for placed in placement.notes})
     if lost:
@@ -197,6 +198,6 @@ def layout_pdf(annotated: AnnotatedEdition) -> tuple[weasyprint.Document, Margin
 def render_pdf(annotated: AnnotatedEdition, target: Path) -> PdfResult:
     rendered, placement = layout_pdf(annotated)
     identifier = annotated.edition.metadata.identifier.encode()
-    with libraries_clock():
+    with libraries_clock(), page_references_kept():
         rendered.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")  # tagged, with PDF/UA metadata
     return PdfResult(len(rendered.pages), placement)

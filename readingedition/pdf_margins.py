@@ -23,6 +23,11 @@ pages, moving boxes, without a second layout:
   ragged-left;
 * the links and anchors of every page whose boxes moved are gathered again.
 
+It also writes the page numbers of back-references (the glossary's "In the
+text", the questions' passages) after layout (:func:`write_page_numbers`), and
+keeps pydyf from rebuilding its list of page references for every element of a
+tagged PDF (:func:`page_references_kept`).
+
 ALL use of WeasyPrint's private internals is in this module (section
 "WeasyPrint internals"); WeasyPrint is pinned at 70.0, and
 ``check_weasyprint_internals()`` fails loudly if a name we rely on changes.
@@ -30,6 +35,7 @@ ALL use of WeasyPrint's private internals is in this module (section
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 from bisect import insort
@@ -40,7 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import weasyprint
 
 __all__ = ["MarginPlacement", "PlacedNote", "check_weasyprint_internals",
-           "place_margin_notes"]
+           "page_references_kept", "place_margin_notes", "write_page_numbers"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -124,6 +130,9 @@ class MarginPlacement:
 # * Text (text/line_break.py, draw/text.py): a TextBox is shaped again from
 #   ``pango_layout.text`` when drawn (``Layout.reactivate``), so the text of
 #   the continuation mark can be replaced; ``line_size`` measures it.
+# * pydyf (pinned at the version WeasyPrint 70 requires): ``PDF.page_references``
+#   is a property that builds a tuple of every page's reference from
+#   ``PDF.pages["Kids"]`` each time it is read.
 
 def _load() -> dict[str, Any]:
     try:
@@ -134,8 +143,11 @@ def _load() -> dict[str, Any]:
         from weasyprint.text import line_break
     except ImportError as error:  # pragma: no cover
         raise RuntimeError(f"WeasyPrint cannot be imported: {error}") from error
+    import pydyf
+    page_references = inspect.getattr_static(pydyf.PDF, "page_references", None)
     return {
         "version": getattr(weasyprint, "__version__", "?"),
+        "PDF": pydyf.PDF if isinstance(page_references, property) else None,
         "Page": getattr(document, "Page", None),
         "gather_anchors": getattr(anchors, "gather_anchors", None),
         "Placeholder": getattr(absolute, "AbsolutePlaceholder", None),
@@ -770,3 +782,114 @@ def _lines_moved(note: _Note, pages: list[_Page]) -> float:
             pages[i].bottom - pages[i].top for i in range(note.home + 1, note.placed)) + (
             first - pages[note.placed].top)
     return round(distance / note.line_height, 2) if note.line_height else 0.0
+
+
+# --------------------------------------------------------------------------
+# Page numbers of back-references
+# --------------------------------------------------------------------------
+
+#: Where the style sheet wants a page number written after layout: three
+#: figure spaces (digit-wide), so the line is broken with room for the number.
+PAGE_NUMBER_SLOT = "\u2007\u2007\u2007"
+
+
+def write_page_numbers(document: "weasyprint.Document") -> int:
+    """Write into each page-number slot (``PAGE_NUMBER_SLOT`` in the content of
+    a link's ``::after``) the page of the link's target, and close up the rest
+    of its line by the width the number does not use.  Returns how many.
+
+    CSS says this with ``target-counter()``, but WeasyPrint 70 then looks at
+    every such reference again for every anchor it places on a page
+    (``TargetCollector.cache_target_page_counters``): anchors × references.
+    On a 250-page book with 3,000 glossary back-references that was a quarter
+    of its layout time.  Run after :func:`place_margin_notes`, whose moves can
+    change pages."""
+    _wp()
+    page_of = {anchor: number for number, page in enumerate(document.pages, 1)
+               for anchor in page.anchors}
+    written = 0
+    for page in document.pages:
+        changed = False
+        for line in _line_boxes(_page_box(page)):
+            for path in _slots(line):
+                text_box = path[-1]
+                href = text_box.element.get("href", "") if text_box.element is not None else ""
+                number = page_of.get(href[1:]) if href.startswith("#") else None
+                _replace_text(path, text_box.text.replace(PAGE_NUMBER_SLOT, str(number or "?")))
+                written += 1
+                changed = True
+        if changed:
+            _refresh_links(page)
+    return written
+
+
+def _line_boxes(box: Any) -> Iterator[Any]:
+    if isinstance(box, _WP["LineBox"]):
+        yield box
+        return
+    for child in getattr(box, "children", ()):
+        yield from _line_boxes(_unwrap(child))
+
+
+def _slots(line: Any) -> Iterator[list[Any]]:
+    """The path from the line down to each text box holding a slot."""
+    def walk(path: list[Any]) -> Iterator[list[Any]]:
+        box = path[-1]
+        if isinstance(box, _WP["TextBox"]):
+            if PAGE_NUMBER_SLOT in box.text:
+                yield path
+            return
+        for child in getattr(box, "children", ()):
+            yield from walk([*path, child])
+    return walk([line])
+
+
+def _replace_text(path: list[Any], text: str) -> None:
+    """Give the text box at the end of ``path`` (line first) a new, narrower
+    text: it and the boxes holding it shrink; what follows it moves left."""
+    text_box = path[-1]
+    text_box.text = text_box.pango_layout.text = text
+    text_box.pango_layout.reactivate(text_box.style)
+    line, _ = text_box.pango_layout.get_first_line()
+    width, _ = _WP["line_size"](line, text_box.style)
+    text_box.pango_layout.deactivate()
+    delta = width - text_box.width
+    text_box.width = width
+    for parent, child in zip(path, path[1:]):
+        if child is not text_box:
+            child.width += delta
+        after = False
+        for sibling in parent.children:
+            if after:
+                sibling.translate(delta, 0)
+            after = after or sibling is child
+
+
+# --------------------------------------------------------------------------
+# Page references of a tagged PDF
+# --------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def page_references_kept() -> Iterator[None]:
+    """While writing a PDF, let pydyf build its tuple of page references once
+    per page count instead of at every read.
+
+    WeasyPrint 70 reads ``pdf.page_references[n]`` for every structure element
+    of a tagged PDF, and pydyf rebuilds the whole tuple each time: writing
+    grows with pages × elements, a tenth of a 300-page book's PDF time.  The
+    tuple depends only on the page list, so it is kept until a page is added."""
+    pdf_class = _wp()["PDF"]
+    rebuilt = pdf_class.page_references
+
+    def kept(pdf: Any) -> tuple:
+        count = len(pdf.pages["Kids"])
+        cached = pdf.__dict__.get("_page_references_kept")
+        if cached is None or cached[0] != count:
+            cached = pdf.__dict__["_page_references_kept"] = (count, rebuilt.fget(pdf))
+        return cached[1]
+
+    pdf_class.page_references = property(kept)
+    try:
+        yield
+    finally:
+        pdf_class.page_references = rebuilt

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import functools
+import re
 
 import pdfplumber
 import pytest
-
+from pdfminer.pdftypes import resolve1
 
 from readingedition.fidelity import pdf_fidelity
 from readingedition.pdf_audit import audit_margin_notes
@@ -98,3 +99,43 @@ def test_the_stress_edition_passes_the_margin_audit(stress):
         page = pdf.pages[continued[0].page_number - 1]
         margin = page.crop((page.width * 0.7, 0, page.width, page.height)).extract_text()
     assert f"↑p.{continued[0].call_page_number}" in margin.replace(" ", "")
+
+
+def _printed_page_after(link: dict, words: list[dict]) -> int | None:
+    """The page number printed after a back-reference link: "(p. N)" or ", p. N", on the
+    link's line or, if the line broke before it, at the start of the next."""
+    same_line = sorted((w for w in words if abs(w["top"] - link["top"]) < 3 and w["x0"] >= link["x0"] - 1),
+                       key=lambda w: w["x0"])
+    lower = [w for w in words if w["top"] > link["top"] + 3]
+    next_top = min((w["top"] for w in lower), default=None)
+    next_line = sorted((w for w in lower if abs(w["top"] - next_top) < 3), key=lambda w: w["x0"])
+    for candidates in (same_line[:6], next_line[:3]):
+        found = re.search(r"p\.\s*(\d+|\?)", " ".join(w["text"] for w in candidates))
+        if found:
+            return int(found.group(1)) if found.group(1).isdigit() else None
+    return None
+
+
+def test_back_references_print_the_page_their_link_goes_to(essay):
+    """The glossary's "In the text (p. N)" and the questions' "(passage x), p. N": N is the page
+    the link lands on (the numbers are written after layout: pdf_margins.write_page_numbers)."""
+    checked = set()  # a link may have an annotation per box it spans
+    with pdfplumber.open(essay.pdf) as pdf:
+        page_numbers = {page.page_obj.pageid: number for number, page in enumerate(pdf.pages, 1)}
+        for page in pdf.pages:
+            words = page.extract_words(keep_blank_chars=False)
+            for link in page.annots:
+                name = link.get("contents") or ""
+                inside = " ".join(w["text"] for w in words if link["x0"] - 1 <= w["x0"] < link["x1"]
+                                  and abs(w["top"] - link["top"]) < 3)
+                # Glossary entries link to terms; questions to calls, as "(passage x)" (margin
+                # notes' labels link to calls too, and print no page).
+                if not (name.startswith("term-") or (name.startswith("call-") and "passage" in inside)):
+                    continue
+                destination = resolve1(pdf.doc.get_dest(name.encode()))
+                target = page_numbers[destination[0].objid]
+                assert _printed_page_after(link, words) == target, f"{name} on p. {page.page_number}"
+                checked.add(name)
+    annotated = essay.annotated
+    questions = sum(1 for note in annotated.notes if note.spec.kind == "question")
+    assert len(checked) == len(annotated.term_uses) + questions

@@ -20,7 +20,7 @@ from readingedition.pdf_audit import MarginAudit, audit_margin_notes
 
 import margin_fixtures
 from readingedition.pdf_margins import (
-    MarginPlacement, check_weasyprint_internals, place_margin_notes)
+    MarginPlacement, check_weasyprint_internals, page_references_kept, place_margin_notes)
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 MARGINS_CSS = REPOSITORY / "styles" / "pdf-margins.css"
@@ -434,3 +434,22 @@ def test_audit_report(packet):
     assert {n.note_id_or_call for n in built.audit.moved} == {
         n.note_id for n in built.placement.moved()}
     assert audit_margin_notes(built.pdf, ["a", "zz"]).missing == ("zz",)  # by call letter too
+
+
+def test_a_tagged_pdf_builds_its_page_references_once_per_page(monkeypatch) -> None:
+    import pydyf
+
+    built: list[int] = []
+    rebuilt = pydyf.PDF.page_references
+    monkeypatch.setattr(pydyf.PDF, "page_references",
+                        property(lambda pdf: built.append(1) or rebuilt.fget(pdf)))
+    html = "".join(f"<h1>Part {n}</h1>" + "<p>Words and <em>more</em> words.</p>" * 60 for n in range(4))
+    document = weasyprint.HTML(string=html).render(pdf_tags=True)
+    plain = document.write_pdf(pdf_variant="pdf/ua-1")
+    every_read = len(built)
+    built.clear()
+    with page_references_kept():
+        kept = document.write_pdf(pdf_variant="pdf/ua-1")
+    assert kept == plain
+    assert every_read > 10 * len(document.pages)  # without: once per structure element
+    assert 0 < len(built) <= len(document.pages) + 1  # with: once per page count
