@@ -520,3 +520,15 @@ def test_audit_accepts_a_note_below_the_last_line_of_a_short_text(nested_notes_p
     audit = audit_margin_notes(pdf_path, [note.label for note in annotated.notes])
     assert not audit.missing
     assert not audit.overlaps, audit.render()
+
+
+@given(st.text(alphabet=" -—–…ab\u00a0'’\"", max_size=40))
+def test_folding_finds_the_same_stretches_whichever_way(text: str) -> None:
+    """Without invisible marks, fold's three fixed-prefix patterns find what the one general
+    pattern finds; with them, the general pattern is used."""
+    from readingedition.anchor import _RESIZED, _resized
+
+    spans = [match.span() for match in _resized(text)]
+    assert spans == [match.span() for match in _RESIZED.finditer(text)]
+    marked = text + "¹" + text
+    assert [m.span() for m in _resized(marked)] == [m.span() for m in _RESIZED.finditer(marked)]
