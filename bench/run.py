@@ -69,7 +69,8 @@ Keys of output/bench.json (times in seconds, medians):
   peak_mem_mb            peak RSS of `build.py all` on the book, run in a subprocess (its VmHWM
                          from /proc/self/status; pandoc's processes not included)  target < 2000
   book_cli_all_s         wall time of that subprocess
-  anchor_1x_s, anchor_10x_s, anchor_100x_s     anchoring only (load excluded): anchor_edition()
+  anchor_1x_s, anchor_10x_s, anchor_100x_s     anchoring only (load excluded): anchor_edition(),
+                         each case in a fresh Python process (as build.py runs it)
                          (with _cpu_s, _runs, _notes, _terms, _chapters for each case)
   anchor_scaling_10x     anchor_10x_s / anchor_1x_s                               target <= 11
                          (anchor_scaling_10x_cpu: the same from CPU time)
@@ -90,6 +91,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import multiprocessing
 import os
 import platform
 import shutil
@@ -98,6 +100,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -447,7 +450,9 @@ def _anchor_times(root: Path, runs: int) -> tuple[list[Sample], float, int, int]
 
 
 def bench_anchor(plan: Plan, work: Path) -> dict[str, Any]:
-    """Anchoring alone (load excluded) at 1x, 10x and 100x the text and notes."""
+    """Anchoring alone (load excluded) at 1x, 10x and 100x the text and notes, each case in a
+    fresh Python process (as `build.py` anchors in one), so that what the book left in this
+    process's heap does not weigh on it."""
     figures: dict[str, Any] = {}
     cases = (("1x", 1, plan.book_extra_terms, plan.scale_runs), ("10x", 10, plan.book_extra_terms, plan.scale_runs),
              ("100x", plan.big_chapters, plan.big_extra_terms, plan.big_runs))
@@ -455,7 +460,8 @@ def bench_anchor(plan: Plan, work: Path) -> dict[str, Any]:
         root = work / f"anchor-{name}"
         progress(f"anchor: {name} ({chapters} chapters), {runs} runs")
         make_edition(REPO, root, chapters=chapters, notes_per_chapter=plan.notes_per_chapter, extra_terms=extra_terms)
-        times, load, notes, terms = _anchor_times(root, runs)
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as fresh:
+            times, load, notes, terms = fresh.submit(_anchor_times, root, runs).result()
         figures.update({f"anchor_{name}_s": statistics.median(t.wall for t in times),
                         f"anchor_{name}_cpu_s": statistics.median(t.cpu for t in times), f"anchor_{name}_runs": runs,
                         f"anchor_{name}_notes": notes, f"anchor_{name}_terms": terms,
