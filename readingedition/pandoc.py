@@ -140,21 +140,45 @@ def divs_to_html(divs: list[tuple[str, str, list[Any]]], *, lang: str, memo: Mem
 
 
 def _blocks_to_html(blocks: list[Any], *, lang: str, memo: Memo) -> list[str]:
-    """Each block as HTML5 (citations already formatted); those not in the memo in one call.
+    """Each block as HTML5 (citations already formatted); those not in the memo asked of pandoc
+    in one call, or in two side by side (two processes) when there is much to write.
     Blocks are written independently: nothing pandoc's HTML writer does to one block depends on
     another, once footnotes have been turned into our own markup."""
     args = ["--wrap=none", f"--metadata=lang:{lang}"]
-    keys = [memo.key("html", *args, json.dumps(block, ensure_ascii=False)) for block in blocks]
-    missing = {key: block for key, block in zip(keys, blocks) if memo.get(key) is None}
+    encoded = [json.dumps(block, ensure_ascii=False) for block in blocks]
+    keys = [memo.key("html", *args, text) for text in encoded]
+    missing = {key: text for key, text in zip(keys, encoded) if memo.get(key) is None}
     if missing:
-        separated = [item for block in missing.values() for item in (raw_block(_BLOCK_SEPARATOR), block)]
-        written = _run(json.dumps(document(separated, {}), ensure_ascii=False), "json", "html5", args)
-        pieces = re.split(f"^{re.escape(_BLOCK_SEPARATOR)}\\n?", written, flags=re.M)[1:]
-        if len(pieces) != len(missing):
-            raise RuntimeError(f"pandoc wrote {len(pieces)} HTML blocks for {len(missing)}")
-        for key, piece in zip(missing, pieces):
-            memo.put(key, piece.removesuffix("\n"))
+        batches = _halves(list(missing.items())) if sum(map(len, missing.values())) > _SPLIT_FROM else [list(missing.items())]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            written = pool.map(lambda batch: _write_html([text for _, text in batch], args), batches)
+            for batch, pieces in zip(batches, written):
+                for (key, _), piece in zip(batch, pieces):
+                    memo.put(key, piece)
     return [memo.get(key) for key in keys]
+
+
+_SPLIT_FROM = 100_000  # characters of JSON: below this, a second pandoc process costs more than it saves
+
+
+def _halves(items: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """Two runs of the items with about the same amount of JSON each."""
+    total, running = sum(len(text) for _, text in items), 0
+    for index, (_, text) in enumerate(items):
+        running += len(text)
+        if running * 2 >= total:
+            return [half for half in (items[:index + 1], items[index + 1:]) if half]
+    return [items]
+
+
+def _write_html(encoded_blocks: list[str], args: list[str]) -> list[str]:
+    separator = json.dumps(raw_block(_BLOCK_SEPARATOR))
+    source = json.dumps(document([], {}))[:-2] + ",".join(f"{separator},{block}" for block in encoded_blocks) + "]}"
+    written = _run(source, "json", "html5", args)
+    pieces = re.split(f"^{re.escape(_BLOCK_SEPARATOR)}\n?", written, flags=re.M)[1:]
+    if len(pieces) != len(encoded_blocks):
+        raise RuntimeError(f"pandoc wrote {len(pieces)} HTML blocks for {len(encoded_blocks)}")
+    return [piece.removesuffix("\n") for piece in pieces]
 
 
 def stringify(element: Any) -> str:
