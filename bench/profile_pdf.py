@@ -87,8 +87,8 @@ NO_TARGET_COUNTER = (".glossary .gloss-uses a::after, .questions li a[role='doc-
                      "nav.contents a::after { content: none }")
 VARIANTS = (
     Variant("as-built", "our HTML and CSS as render_pdf uses them"),
-    Variant("no-target-counter", "no target-counter(): glossary 'p. N' after each use, questions, contents",
-            css=NO_TARGET_COUNTER),
+    Variant("no-target-counter", "no page numbers after back-references (slots filled after layout since "
+            "they left target-counter()) and none in the contents (target-counter())", css=NO_TARGET_COUNTER),
     Variant("no-gloss-uses", "the glossary's 'In the text:' lists not shown at all",
             css=".glossary .gloss-uses { display: none }"),
     Variant("no-hyphens", "hyphens: manual everywhere (no automatic hyphenation)",
