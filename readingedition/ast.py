@@ -81,6 +81,21 @@ def map_blocks(blocks: list[Any], on_inlines: Callable[[list[Any]], list[Any]]) 
     return out
 
 
+def elements(node: Any) -> Iterator[dict[str, Any]]:
+    """Every AST element in a node (a document's blocks or meta, a list, an element), in
+    document order; not those inside a citation, whose content is citeproc's."""
+    if isinstance(node, dict):
+        if "t" in node:
+            yield node
+            if node["t"] == "Cite":
+                return
+        for value in node.values():
+            yield from elements(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from elements(value)
+
+
 def document(blocks: list[Any], meta: dict[str, Any]) -> dict[str, Any]:
     return {"pandoc-api-version": [1, 23, 1], "meta": meta, "blocks": blocks}
 

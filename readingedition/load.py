@@ -17,6 +17,7 @@ from typing import Any
 import tinycss2
 
 from .annotations import load_annotations
+from .ast import elements
 from .diagnostics import BuildFailed, Diagnostic
 from .files import read_utf8
 from .memo import CACHE_DIR
@@ -148,7 +149,7 @@ def _check_note_markdown(annotations: Annotations, notes: dict[str, Any], shorts
     places += [(f"glossary entry `{t.term}`", t.where, part[t.slug]) for t in annotations.glossary
                for part in (shorts, definitions)]
     for label, where, content in places:
-        for element in _walk(content):
+        for element in elements(content):
             if element.get("t") == "Link":
                 url = element["c"][2][0]
                 if not url.lower().startswith(SAFE_SCHEMES):
@@ -163,20 +164,6 @@ def _check_note_markdown(annotations: Annotations, notes: dict[str, Any], shorts
                                                            f"no `references:` list", where.path, where.line))
     if problems:
         raise BuildFailed(tuple(problems))
-
-
-def _walk(node: Any):
-    """Every AST element, but not inside a citation: its links are citeproc's, not the editor's."""
-    if isinstance(node, dict):
-        if "t" in node:
-            yield node
-            if node["t"] == "Cite":
-                return
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
 
 
 def _find_styles(root: Path) -> Styles:

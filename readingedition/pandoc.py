@@ -25,7 +25,7 @@ from typing import Any, Iterator
 
 import pypandoc
 
-from .ast import collector_paused, document, raw_block
+from .ast import collector_paused, document, elements, raw_block
 from .memo import Memo
 
 READER = "markdown-tex_math_dollars-raw_tex-raw_html-raw_attribute"
@@ -92,15 +92,7 @@ def _parse_strings(strings: list[str]) -> list[str]:
 
 def _cites(node: Any) -> Iterator[dict[str, Any]]:
     """Every Cite element, in document order."""
-    if isinstance(node, dict):
-        if node.get("t") == "Cite":
-            yield node
-            return
-        for value in node.values():
-            yield from _cites(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _cites(value)
+    return (element for element in elements(node) if element["t"] == "Cite")
 
 
 def _format_citations(tree: dict[str, Any], text_meta: dict[str, Any], references: list[Any], csl: Path | None,
