@@ -27,9 +27,11 @@ class Memo:
         self._stored: dict[str, str] = {}
         if path is not None:
             try:
-                self._stored = json.loads(path.read_text("utf-8"))
+                stored = json.loads(path.read_text("utf-8"))
             except (OSError, ValueError):
-                pass  # no cache yet, or an unreadable one: start afresh
+                stored = None  # no cache yet, or an unreadable one: start afresh
+            if isinstance(stored, dict):
+                self._stored = {key: value for key, value in stored.items() if isinstance(value, str)}
         self._used: dict[str, str] = {}
         self._added = False
 

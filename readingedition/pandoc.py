@@ -101,12 +101,14 @@ def _format_citations(tree: dict[str, Any], text_meta: dict[str, Any], reference
     text's own metadata, for settings such as `nocite` or `lang`): it formats each the same as in
     place, for citations never depend on the prose around them. A style that would put them in
     footnotes gets them formatted in the text."""
-    cites = [*_cites(tree["blocks"]), *_cites(tree["meta"])]
+    # The text's own metadata goes to citeproc as it is, `nocite` included: its citations are
+    # not among those to format.
+    cites = [*_cites(tree["blocks"]), *_cites([v for k, v in tree["meta"].items() if k not in text_meta])]
     if not cites and "nocite" not in text_meta:
         return
     request = json.dumps(document([{"t": "Para", "c": [cite]} for cite in cites], text_meta), ensure_ascii=False)
     settings = json.dumps({"references": references, "link-citations": True}, ensure_ascii=False, sort_keys=True)
-    key = memo.key("citeproc", request, settings, csl.read_bytes() if csl else b"")
+    key = memo.key("citeproc", request, settings, csl.read_bytes() if csl else b"", *_files_named(text_meta))
     result = memo.get(key)
     if result is None:
         with tempfile.TemporaryDirectory() as scratch:
@@ -124,6 +126,19 @@ def _format_citations(tree: dict[str, Any], text_meta: dict[str, Any], reference
     tree["blocks"].extend(b for b in formatted if b["t"] == "Div" and b["c"][0][0] == "refs")
 
 
+def _files_named(meta: dict[str, Any]) -> list[bytes]:
+    """The contents of the files the text's metadata gives citeproc (`bibliography`,
+    `citation-abbreviations`, `csl`), so that a change to one is a change of input."""
+    contents = []
+    for key in ("bibliography", "citation-abbreviations", "csl"):
+        value = meta.get(key)
+        names = value["c"] if value and value["t"] == "MetaList" else [value] if value else []
+        for name in names:
+            path = Path(stringify(name))
+            contents.append(path.read_bytes() if path.is_file() else b"")
+    return contents
+
+
 def divs_to_html(divs: list[tuple[str, str, list[Any]]], *, lang: str, memo: Memo) -> list[str]:
     """Each (id, class, blocks) as a `div` with that id and class around its blocks' HTML."""
     pieces = iter(_blocks_to_html([block for _, _, blocks in divs for block in blocks], lang=lang, memo=memo))
@@ -138,6 +153,8 @@ def _blocks_to_html(blocks: list[Any], *, lang: str, memo: Memo) -> list[str]:
     another, once footnotes have been turned into our own markup."""
     args = ["--wrap=none", f"--metadata=lang:{lang}"]
     encoded = [json.dumps(block, ensure_ascii=False) for block in blocks]
+    if any(marker in text for text in encoded for marker in _NUMBERED_ACROSS_BLOCKS):
+        return _write_html(encoded, args)
     keys = [memo.key("html", *args, text) for text in encoded]
     missing = {key: text for key, text in zip(keys, encoded) if memo.get(key) is None}
     if missing:
@@ -151,6 +168,11 @@ def _blocks_to_html(blocks: list[Any], *, lang: str, memo: Memo) -> list[str]:
 
 
 _SPLIT_FROM = 100_000  # characters of JSON: below this, a second pandoc process costs more than it saves
+# pandoc numbers code blocks (cb1, cb2, ...) and its own footnotes across one call, so blocks that
+# hold either (code; footnotes in tables, or in editors' notes) are written all together, as one
+# document, and not kept. (A JSON-encoded string never holds an unescaped quote, so these match
+# elements only.)
+_NUMBERED_ACROSS_BLOCKS = ('"t": "CodeBlock"', '"t": "Note"')
 
 
 def _halves(items: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:

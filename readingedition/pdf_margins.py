@@ -832,16 +832,22 @@ def _line_boxes(box: Any) -> Iterator[Any]:
 
 
 def _slots(line: Any) -> Iterator[list[Any]]:
-    """The path from the line down to each text box holding a slot."""
+    """The path from the line down to each text box holding a slot: in the
+    ``::after`` of an internal link (figure spaces in the text are text)."""
     def walk(path: list[Any]) -> Iterator[list[Any]]:
         box = path[-1]
         if isinstance(box, _WP["TextBox"]):
-            if PAGE_NUMBER_SLOT in box.text:
+            if PAGE_NUMBER_SLOT in box.text and _in_link_after(path[-2]):
                 yield path
             return
         for child in getattr(box, "children", ()):
             yield from walk([*path, child])
     return walk([line])
+
+
+def _in_link_after(box: Any) -> bool:
+    return (box.element_tag == "a::after" and box.element is not None
+            and box.element.get("href", "").startswith("#"))
 
 
 def _replace_text(path: list[Any], text: str) -> None:

@@ -6,13 +6,14 @@ never serves a stale result, survives a damaged or unwritable cache, and does no
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from editions_factory import EDITION_NAME, NOTES_FILE, NOTES_YAML, make_edition, write
+from editions_factory import BODY, EDITION_NAME, METADATA, NOTES_FILE, NOTES_YAML, TEXT_FILE, make_edition, write
 from readingedition import pandoc
 from readingedition.cli import build
 from readingedition.memo import CACHE_DIR, Memo
@@ -97,8 +98,8 @@ def test_a_damaged_cache_is_ignored_and_replaced(tmp_path) -> None:
     build(root, tmp_path / "first", ("epub",))
     tables = sorted((root / CACHE_DIR).glob("*.json"))
     assert [t.name for t in tables] == ["html-epub.json", "parse.json"]
-    for table in tables:
-        table.write_text('{"truncated": ')
+    tables[0].write_text('{"truncated": ')
+    tables[1].write_text('["valid JSON", "but not a table"]')
     build(root, tmp_path / "second", ("epub",))
     assert (tmp_path / "first" / f"{EDITION_NAME}.epub").read_bytes() == \
            (tmp_path / "second" / f"{EDITION_NAME}.epub").read_bytes()
@@ -141,3 +142,35 @@ def test_a_copied_edition_with_its_cache_sees_its_own_text(tmp_path) -> None:
     write(copy, "src_text/text.md", (root / "src_text/text.md").read_text().replace("quiet ending", "loud ending"))
     build(copy, tmp_path / "copy-out", ("epub",))
     assert "loud ending" in _epub_text(tmp_path / "copy-out")
+
+
+def test_code_blocks_keep_distinct_ids_when_one_is_edited(tmp_path) -> None:
+    """pandoc numbers code blocks across a call (cb1, cb2): such blocks are written together."""
+    text = METADATA + "\nThe first paragraph mentions *The Long Book*.\n\n```python\nx = 1\n```\n\nMiddle.\n\n" \
+                      "```python\ny = 2\n```\n"
+    root = make_edition(tmp_path / "edition", text=text)
+    build(root, tmp_path / "out", ("epub",))
+    cold = re.findall(r'id="(cb\d+)"', _epub_text(tmp_path / "out"))
+    write(root, TEXT_FILE, text.replace("y = 2", "y = 3"))
+    build(root, tmp_path / "out", ("epub",))
+    assert cold == re.findall(r'id="(cb\d+)"', _epub_text(tmp_path / "out")) == ["cb1", "cb2"]
+
+
+def test_the_texts_nocite_lists_references_without_citing_them(tmp_path, monkeypatch) -> None:
+    """`nocite` goes to citeproc in the metadata; its citation is not one of those to format."""
+    requests: list[dict] = []
+    real = pandoc._run
+
+    def capturing(source: str, source_format: str, target_format: str, args: list[str]) -> str:
+        if "--citeproc" in args:
+            requests.append(json.loads(source))
+        return real(source, source_format, target_format, args)
+
+    monkeypatch.setattr(pandoc, "_run", capturing)
+    text = METADATA.replace("---\n", '---\nnocite: "@brinton1970"\n', 1) + "\n" + BODY
+    notes = CITING_NOTES.replace("As @brinton1970 [p. 3] puts it.", "Plain.")
+    root = make_edition(tmp_path / "edition", text=text, notes=notes)
+    build(root, tmp_path / "out", ("epub",))
+    assert [request["blocks"] for request in requests] == [[]]
+    text_out = _epub_text(tmp_path / "out")
+    assert "Maurice. 1970." in text_out and "doc-biblioref" not in text_out

@@ -139,3 +139,15 @@ def test_back_references_print_the_page_their_link_goes_to(essay):
     annotated = essay.annotated
     questions = sum(1 for note in annotated.notes if note.spec.kind == "question")
     assert len(checked) == len(annotated.term_uses) + questions
+
+
+def test_figure_spaces_in_the_text_are_not_page_number_slots(tmp_path):
+    from editions_factory import BODY, EDITION_NAME, METADATA, make_edition
+    from readingedition.cli import build
+
+    text = METADATA + "\n" + BODY.replace("a quiet ending.", "a quiet ending: totals\u2007\u2007\u200712 and 345.")
+    root = make_edition(tmp_path / "edition", text=text)
+    build(root, tmp_path / "out", ("pdf",))
+    with pdfplumber.open(tmp_path / "out" / f"{EDITION_NAME}.pdf") as pdf:
+        shown = "".join(page.extract_text() or "" for page in pdf.pages)
+    assert re.search(r"totals\s+12 and 345", shown) and "totals?" not in shown
