@@ -6,10 +6,12 @@ the PDF is written (one layout, no second pass). The author's footnotes use `flo
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import html
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import weasyprint
 
@@ -195,9 +197,24 @@ def layout_pdf(annotated: AnnotatedEdition) -> tuple[weasyprint.Document, Margin
     return rendered, placement
 
 
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """WeasyPrint makes millions of objects, most short-lived, and Python's cyclic collector
+    looks at them every 700 net allocations by default. Every 20,000 saves an eighth of a book's PDF
+    time for a twelfth more peak memory (measured on the 324-page synthetic book: 31.3 s and
+    770 MB by default; 27.3 s and 832 MB so; with the collector off, 27.1 s and 946 MB)."""
+    default = gc.get_threshold()
+    gc.set_threshold(20_000, *default[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*default)
+
+
 def render_pdf(annotated: AnnotatedEdition, target: Path) -> PdfResult:
-    rendered, placement = layout_pdf(annotated)
-    identifier = annotated.edition.metadata.identifier.encode()
-    with libraries_clock(), page_references_kept():
-        rendered.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")  # tagged, with PDF/UA metadata
-    return PdfResult(len(rendered.pages), placement)
+    with _fewer_collections():
+        rendered, placement = layout_pdf(annotated)
+        identifier = annotated.edition.metadata.identifier.encode()
+        with libraries_clock(), page_references_kept():
+            rendered.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")  # tagged, PDF/UA metadata
+        return PdfResult(len(rendered.pages), placement)
