@@ -578,7 +578,7 @@ class Marker:
         `lengths`: of each inline's reader text, if known (a segment's are, from its making)."""
         bounds = sorted({r.start for r in ranges} | {r.end for r in ranges} | {p.start for p in points})
         if lengths is None:
-            lengths = [len(i["c"]) if i["t"] == "Str" else 1 if i["t"] in _SPACES else _length(i) for i in inlines]
+            lengths = [_length(inline) for inline in inlines]
         offsets = list(itertools.accumulate(lengths, initial=pos))  # offsets[k]: where inline k begins
         inline_starts, inline_ends = offsets[:-1], offsets[1:]
         items: list[_Item] = []

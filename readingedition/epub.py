@@ -23,7 +23,7 @@ from ebooklib import epub
 from .apparatus import glossary_blocks, questions_blocks, references_blocks
 from .ast import map_blocks, raw_block, raw_inline, rewrite_inlines, span_info
 from .model import AnnotatedEdition
-from .pandoc import divs_to_html, open_memo, stringify
+from .pandoc import divs_to_html, stringify
 from .reproducible import build_epoch
 
 ACCESSIBILITY = [
@@ -152,10 +152,8 @@ def _render_parts(annotated: AnnotatedEdition, parts: list[Part]) -> dict[str, s
     """The HTML of every part's blocks (at most one pandoc call); then split, and point links at
     the file that holds their target."""
     edition = annotated.edition
-    memo = open_memo(edition.cache_dir, "html-epub")
-    html_text = "\n".join(divs_to_html([(f"part-{index}", "part", part.blocks) for index, part in enumerate(parts)],
-                                       lang=edition.metadata.lang, memo=memo))
-    memo.save()
+    html_text = divs_to_html([(f"part-{index}", "part", part.blocks) for index, part in enumerate(parts)],
+                             lang=edition.metadata.lang, cache_dir=edition.cache_dir, table="html-epub")
     tree = lxml.html.fromstring(f"<div>{html_text}</div>")
     bodies: dict[str, Any] = {}
     owner: dict[str, str] = {}

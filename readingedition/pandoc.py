@@ -139,11 +139,14 @@ def _files_named(meta: dict[str, Any]) -> list[bytes]:
     return contents
 
 
-def divs_to_html(divs: list[tuple[str, str, list[Any]]], *, lang: str, memo: Memo) -> list[str]:
-    """Each (id, class, blocks) as a `div` with that id and class around its blocks' HTML."""
+def divs_to_html(divs: list[tuple[str, str, list[Any]]], *, lang: str, cache_dir: Path | None, table: str) -> str:
+    """Each (id, class, blocks) as a `div` with that id and class around its blocks' HTML; the
+    blocks' HTML kept in the build cache's `table`."""
+    memo = open_memo(cache_dir, table)
     pieces = iter(_blocks_to_html([block for _, _, blocks in divs for block in blocks], lang=lang, memo=memo))
-    return ["\n".join([f'<div id="{html.escape(ident)}" class="{html.escape(kind)}">',
-                       *(next(pieces) for _ in blocks), "</div>"]) for ident, kind, blocks in divs]
+    memo.save()
+    return "\n".join("\n".join([f'<div id="{html.escape(ident)}" class="{html.escape(kind)}">',
+                                *(next(pieces) for _ in blocks), "</div>"]) for ident, kind, blocks in divs)
 
 
 def _blocks_to_html(blocks: list[Any], *, lang: str, memo: Memo) -> list[str]:

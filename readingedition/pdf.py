@@ -20,7 +20,7 @@ from .ast import map_blocks, raw_block, raw_inline, rewrite_inlines, span_info
 from .diagnostics import BuildFailed, Diagnostic
 from .load import BUILTIN_STYLES
 from .model import AnnotatedEdition, Blocks
-from .pandoc import divs_to_html, open_memo
+from .pandoc import divs_to_html
 from .pdf_margins import MarginPlacement, page_references_kept, place_margin_notes, write_page_numbers
 from .reproducible import build_epoch, libraries_clock
 
@@ -150,9 +150,7 @@ def _html(annotated: AnnotatedEdition) -> str:
         if back:
             contents.append((ident, title))
             sections.append((f"back-{ident}", "back-matter", back))
-    memo = open_memo(edition.cache_dir, "html-pdf")
-    body = "\n".join(divs_to_html(sections, lang=meta.lang, memo=memo))
-    memo.save()
+    body = divs_to_html(sections, lang=meta.lang, cache_dir=edition.cache_dir, table="html-pdf")
     e = html.escape
     stamp = build_epoch().strftime("%Y-%m-%dT%H:%M:%SZ")
     toc = "".join(f'<li><a href="#{ident}">{e(title)}</a></li>' for ident, title in contents)

@@ -261,18 +261,26 @@ def _show(box: Any, text: str | None = None) -> None:
     if text is None:
         return
     text_boxes = [d for d in box.descendants() if isinstance(d, _WP["TextBox"])]
-    for index, text_box in enumerate(text_boxes):
-        text_box.text = text_box.pango_layout.text = text if index == 0 else ""
+    for text_box in text_boxes[1:]:
+        text_box.text = text_box.pango_layout.text = ""
     if text_boxes:
-        first = text_boxes[0]
-        first.pango_layout.reactivate(first.style)
-        line, _ = first.pango_layout.get_first_line()
-        width, _ = _WP["line_size"](line, first.style)
-        first.pango_layout.deactivate()
-        delta = width - first.width
+        delta = _set_text(text_boxes[0], text)
         for descendant in box.descendants():  # the mark is one line
-            if not isinstance(descendant, _WP["TextBox"]) or descendant is first:
+            if not isinstance(descendant, _WP["TextBox"]):
                 descendant.width += delta
+
+
+def _set_text(text_box: Any, text: str) -> float:
+    """Give a laid-out one-line text box a new text, measured; return how much
+    wider it became."""
+    text_box.text = text_box.pango_layout.text = text
+    text_box.pango_layout.reactivate(text_box.style)
+    line, _ = text_box.pango_layout.get_first_line()
+    width, _ = _WP["line_size"](line, text_box.style)
+    text_box.pango_layout.deactivate()
+    delta = width - text_box.width
+    text_box.width = width
+    return delta
 
 
 def _add_page(document: Any, like: Any) -> Any:
@@ -812,10 +820,8 @@ def write_page_numbers(document: "weasyprint.Document") -> int:
         changed = False
         for line in _line_boxes(_page_box(page)):
             for path in _slots(line):
-                text_box = path[-1]
-                href = text_box.element.get("href", "") if text_box.element is not None else ""
-                number = page_of.get(href[1:]) if href.startswith("#") else None
-                _replace_text(path, text_box.text.replace(PAGE_NUMBER_SLOT, str(number or "?")))
+                number = page_of.get(path[-2].element.get("href")[1:])  # the link whose ::after it is
+                _replace_text(path, path[-1].text.replace(PAGE_NUMBER_SLOT, str(number or "?")))
                 written += 1
                 changed = True
         if changed:
@@ -854,13 +860,7 @@ def _replace_text(path: list[Any], text: str) -> None:
     """Give the text box at the end of ``path`` (line first) a new, narrower
     text: it and the boxes holding it shrink; what follows it moves left."""
     text_box = path[-1]
-    text_box.text = text_box.pango_layout.text = text
-    text_box.pango_layout.reactivate(text_box.style)
-    line, _ = text_box.pango_layout.get_first_line()
-    width, _ = _WP["line_size"](line, text_box.style)
-    text_box.pango_layout.deactivate()
-    delta = width - text_box.width
-    text_box.width = width
+    delta = _set_text(text_box, text)
     for parent, child in zip(path, path[1:]):
         if child is not text_box:
             child.width += delta

@@ -59,26 +59,28 @@ def test_a_rebuild_with_nothing_changed_runs_no_pandoc(tmp_path, calls) -> None:
     assert calls == []
 
 
-def test_an_edited_note_is_the_only_thing_parsed_again_and_shows(tmp_path, calls) -> None:
+def _rebuilt_after_editing_notes(tmp_path: Path, calls: list[str], edited_notes: str) -> str:
+    """Build the EPUB, rewrite the notes file, build again (pandoc calls counted from there);
+    the EPUB's XHTML."""
     root = make_edition(tmp_path / "edition", notes=CITING_NOTES)
     build(root, tmp_path / "out", ("epub",))
     calls.clear()
-    write(root, NOTES_FILE, CITING_NOTES.replace("A book that is *long*.", "A book that is *very long*."))
+    write(root, NOTES_FILE, edited_notes)
     build(root, tmp_path / "out", ("epub",))
+    return _epub_text(tmp_path / "out")
+
+
+def test_an_edited_note_is_the_only_thing_parsed_again_and_shows(tmp_path, calls) -> None:
+    text = _rebuilt_after_editing_notes(
+        tmp_path, calls, CITING_NOTES.replace("A book that is *long*.", "A book that is *very long*."))
     # The note's Markdown (not the text), and its HTML; citations are unchanged, so no citeproc.
     assert calls == ["markdown->json", "json->html5"]
-    text = _epub_text(tmp_path / "out")
     assert "<em>very long</em>" in text and "is <em>long</em>" not in text
 
 
 def test_an_edited_reference_is_formatted_again(tmp_path, calls) -> None:
-    root = make_edition(tmp_path / "edition", notes=CITING_NOTES)
-    build(root, tmp_path / "out", ("epub",))
-    calls.clear()
-    write(root, NOTES_FILE, CITING_NOTES.replace("[[1970]]", "[[1971]]"))
-    build(root, tmp_path / "out", ("epub",))
+    text = _rebuilt_after_editing_notes(tmp_path, calls, CITING_NOTES.replace("[[1970]]", "[[1971]]"))
     assert "json->json citeproc" in calls
-    text = _epub_text(tmp_path / "out")
     assert "1971, 3</a>" in text and "Maurice. 1971." in text
     assert "1970, 3" not in text and "Maurice. 1970." not in text
 
