@@ -6,8 +6,8 @@ FONT    := .venv/.font
 TEXTS   := $(sort $(wildcard src_text/*.md))
 NAME    := $(basename $(notdir $(firstword $(TEXTS))))
 # Each edition depends on the text, the annotations, the code and its own styles only.
-INPUTS  := $(TEXTS) $(wildcard annotations/*.yaml annotations/*.yml styles/*.csl) \
-           $(wildcard readingedition/*.py readingedition/schema/*.json) build.py
+CODE    := $(shell find readingedition -name '*.py' -o -name '*.json' -o -name '*.csl')
+INPUTS  := $(TEXTS) $(wildcard annotations/*.yaml annotations/*.yml styles/*.csl) $(CODE) build.py
 EPUB    := output/$(NAME).epub
 PDF     := output/$(NAME).pdf
 
@@ -18,9 +18,9 @@ all: $(EPUB) $(PDF)
 epub: $(EPUB)
 pdf: $(PDF)
 
-$(EPUB): $(INPUTS) $(wildcard styles/epub*.css) | $(SETUP)
+$(EPUB): $(INPUTS) $(wildcard styles/epub*.css readingedition/styles/epub*.css) | $(SETUP)
 	$(PYTHON) build.py epub
-$(PDF): $(INPUTS) $(wildcard styles/pdf*.css) | $(SETUP) $(FONT)
+$(PDF): $(INPUTS) $(wildcard styles/pdf*.css readingedition/styles/pdf*.css) | $(SETUP) $(FONT)
 	$(PYTHON) build.py pdf
 
 setup: $(SETUP) $(FONT)

@@ -40,7 +40,7 @@ sys.path[:0] = [str(BENCH), str(REPO)]
 import weasyprint  # noqa: E402
 
 from synthetic import make_edition  # noqa: E402
-from readingedition import pdf as pdf_module  # noqa: E402
+from readingedition.render import pdf as pdf_module  # noqa: E402
 from readingedition.anchor import anchor_edition  # noqa: E402
 from readingedition.load import load_edition  # noqa: E402
 

@@ -40,9 +40,9 @@ from synthetic import make_edition  # noqa: E402
 WATCH: dict[str, list[tuple[str, str, bool]]] = {
     "load": [
         ("readingedition.load", "load_annotations", True),
-        ("readingedition.annotations", "_read_yaml", False),
-        ("readingedition.annotations", "_schema_problems", False),
-        ("readingedition.annotations", "_cross_file_problems", False),
+        ("readingedition.load.annotations", "_read_yaml", False),
+        ("readingedition.load.annotations", "_schema_problems", False),
+        ("readingedition.load.annotations", "_cross_file_problems", False),
         ("readingedition.load", "_find_styles", True),
         ("readingedition.load", "_payload", True),
         ("readingedition.load", "parse_markdown", True),
@@ -66,21 +66,21 @@ WATCH: dict[str, list[tuple[str, str, bool]]] = {
         ("readingedition.anchor", "Marker.blocks", True),
     ],
     "epub": [
-        ("readingedition.epub", "_parts", True),
-        ("readingedition.epub", "_render_parts", True),
-        ("readingedition.epub", "divs_to_html", False),
+        ("readingedition.render.epub", "_parts", True),
+        ("readingedition.render.epub", "_render_parts", True),
+        ("readingedition.render.epub", "divs_to_html", False),
         ("readingedition.pandoc", "_run", False),
-        ("readingedition.epub", "lxml.html.fromstring", False),
-        ("readingedition.epub", "epub.write_epub", True),
-        ("readingedition.epub", "_normalise_zip", True),
+        ("readingedition.render.epub", "lxml.html.fromstring", False),
+        ("readingedition.render.epub", "epub.write_epub", True),
+        ("readingedition.render.epub", "_normalise_zip", True),
     ],
     "pdf": [
-        ("readingedition.pdf", "_html", True),
-        ("readingedition.pdf", "divs_to_html", False),
+        ("readingedition.render.pdf", "_html", True),
+        ("readingedition.render.pdf", "divs_to_html", False),
         ("readingedition.pandoc", "_run", False),
-        ("readingedition.pdf", "_stylesheets", True),
+        ("readingedition.render.pdf", "_stylesheets", True),
         ("weasyprint", "HTML.render", True),
-        ("readingedition.pdf", "place_margin_notes", True),
+        ("readingedition.render.pdf", "place_margin_notes", True),
         ("weasyprint", "Document.write_pdf", True),
     ],
 }
@@ -135,9 +135,9 @@ class Watch:
 
 def _stage_call(stage: str, root: Path, state: dict[str, Any], out: Path, cache: bool) -> Callable[[], Any]:
     from readingedition.anchor import anchor_edition
-    from readingedition.epub import render_epub
+    from readingedition.render.epub import render_epub
     from readingedition.load import load_edition
-    from readingedition.pdf import render_pdf
+    from readingedition.render.pdf import render_pdf
     return {"load": lambda: state.__setitem__("edition", load_edition(root, cache=cache)),
             "anchor": lambda: state.__setitem__("annotated", anchor_edition(state["edition"])),
             "epub": lambda: render_epub(state["annotated"], out / "x.epub"),

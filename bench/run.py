@@ -115,13 +115,13 @@ import weasyprint  # noqa: E402
 import yaml  # noqa: E402
 
 from synthetic import dump_yaml, make_edition  # noqa: E402
-from readingedition import pdf as pdf_module  # noqa: E402
+from readingedition.render import pdf as pdf_module  # noqa: E402
 from readingedition.anchor import anchor_edition  # noqa: E402
 from readingedition.check import run_epubcheck  # noqa: E402
-from readingedition.epub import render_epub  # noqa: E402
-from readingedition.fidelity import epub_fidelity, pdf_fidelity  # noqa: E402
+from readingedition.render.epub import render_epub  # noqa: E402
+from readingedition.check.fidelity import epub_fidelity, pdf_fidelity  # noqa: E402
 from readingedition.load import load_edition  # noqa: E402
-from readingedition.pdf import render_pdf  # noqa: E402
+from readingedition.render.pdf import render_pdf  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -257,13 +257,7 @@ def pandoc_alone(source: Path, target: Path) -> Sample:
 
 def _sheet_paths(annotated: Any) -> list[Path]:
     """The style sheet files pdf._stylesheets() loads, in its order."""
-    edition = annotated.edition
-    paths = list(edition.styles.pdf_css)
-    extra = pdf_module.PAPER_STYLES.get(edition.metadata.paper)
-    if extra:
-        own = edition.root / "styles" / extra
-        paths.append(own if own.is_file() else pdf_module.BUILTIN_STYLES / extra)
-    return paths
+    return list(annotated.edition.styles.pdf_css)
 
 
 def one_run(root: Path, out: Path, samples: Samples, facts: dict[str, Any], baseline_first: bool) -> None:
@@ -388,7 +382,7 @@ def _edition_figures(prefix: str, samples: Samples, facts: dict[str, Any], runs:
 
 def bench_essay(plan: Plan, work: Path) -> dict[str, Any]:
     root = work / "essay"  # a copy: the edit runs change a note
-    for part in ("src_text", "annotations", "styles"):
+    for part in ("src_text", "annotations"):
         shutil.copytree(REPO / part, root / part, ignore=shutil.ignore_patterns("raw"))
     return measure_edition("essay", root, plan.essay_runs, ("edit", "warm"), with_cli=True)
 
@@ -478,10 +472,10 @@ def bench_anchor(plan: Plan, work: Path) -> dict[str, Any]:
 # make
 
 
-SNAPSHOT = ("Makefile", "build.py", "pyproject.toml", "requirements.lock", "src_text", "annotations", "styles",
-            "readingedition")
-PROBES = ("annotations/notes.yaml", "annotations/glossary.yaml", "styles/epub.css", "styles/pdf.css",
-          "styles/pdf-margins.css", "readingedition/epub.py", "readingedition/pdf.py", "readingedition/anchor.py")
+SNAPSHOT = ("Makefile", "build.py", "pyproject.toml", "requirements.lock", "src_text", "annotations", "readingedition")
+PROBES = ("annotations/notes.yaml", "annotations/glossary.yaml", "readingedition/styles/epub.css",
+          "readingedition/styles/pdf.css", "readingedition/styles/pdf-margins.css", "readingedition/render/epub.py",
+          "readingedition/render/pdf.py", "readingedition/anchor/__init__.py")
 
 
 def snapshot(target: Path) -> Path:

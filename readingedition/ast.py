@@ -118,3 +118,42 @@ def collector_paused() -> Iterator[None]:
         gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+def stringify(element: Any) -> str:
+    """The plain text of an AST element, list of elements or metadata value."""
+    if isinstance(element, list):
+        return "".join(stringify(item) for item in element)
+    if not isinstance(element, dict):
+        return str(element)
+    kind, content = element.get("t"), element.get("c")
+    if kind == "Str" or kind == "MetaString":
+        return content
+    if kind in ("Space", "SoftBreak", "LineBreak"):
+        return " "
+    if kind in ("Note",):
+        return ""
+    if kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps", "MetaInlines",
+                "MetaBlocks", "Para", "Plain"):
+        return stringify(content)
+    if kind in ("Span", "Link", "Image", "Quoted", "Cite", "Header", "Div"):
+        return stringify(content[-1] if kind != "Link" else content[1])
+    if kind == "Code":
+        return content[1]
+    if kind == "MetaBool":
+        return "true" if content else "false"
+    return stringify(content) if isinstance(content, list) else ""
+
+
+
+def split_chapters(blocks: list[Any]) -> list[tuple[str | None, list[Any]]]:
+    """Chapters begin at level-1 headings; text before the first heading is a chapter of its own."""
+    chapters: list[tuple[str | None, list[Any]]] = []
+    for block in blocks:
+        if block["t"] == "Header" and block["c"][0] == 1:
+            chapters.append((stringify(block["c"][2]), [block]))
+        elif chapters:
+            chapters[-1][1].append(block)
+        else:
+            chapters.append((None, [block]))
+    return chapters

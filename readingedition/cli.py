@@ -65,13 +65,13 @@ def build(root: Path, out: Path, formats: tuple[str, ...]) -> list[Path]:
     timer.lap(annotated.report.render())
     built = []
     if "epub" in formats:
-        from .epub import render_epub
+        from .render.epub import render_epub
         target = out / f"{edition.name}.epub"
         _write_atomically(target, lambda path: render_epub(annotated, path))
         timer.lap("EPUB written")
         built.append(target)
     if "pdf" in formats:
-        from .pdf import render_pdf
+        from .render.pdf import render_pdf
         target = out / f"{edition.name}.pdf"
         result = _write_atomically(target, lambda path: render_pdf(annotated, path))
         moved = result.placement.moved()
@@ -98,8 +98,14 @@ def check(root: Path, out: Path, editions: bool) -> bool:
     print(annotated.report.render_terms())
     if not editions:
         return True
+    ok = True
+    if (root / "src_text" / "recipe.yaml").is_file():
+        from .clean import check_source_fidelity
+        report = check_source_fidelity(root)
+        print(report.render())
+        ok = report.ok
     from .check import check_editions
-    return check_editions(annotated, out)
+    return check_editions(annotated, out) and ok
 
 
 def main(argv: list[str] | None = None) -> int:

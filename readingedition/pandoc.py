@@ -25,7 +25,7 @@ from typing import Any, Iterator
 
 import pypandoc
 
-from .ast import collector_paused, document, elements, raw_block
+from .ast import collector_paused, document, elements, raw_block, stringify
 from .memo import Memo
 
 READER = "markdown-tex_math_dollars-raw_tex-raw_html-raw_attribute"
@@ -197,27 +197,3 @@ def _write_html(encoded_blocks: list[str], args: list[str]) -> list[str]:
         raise RuntimeError(f"pandoc wrote {len(pieces)} HTML blocks for {len(encoded_blocks)}")
     return [piece.removesuffix("\n") for piece in pieces]
 
-
-def stringify(element: Any) -> str:
-    """The plain text of an AST element, list of elements or metadata value."""
-    if isinstance(element, list):
-        return "".join(stringify(item) for item in element)
-    if not isinstance(element, dict):
-        return str(element)
-    kind, content = element.get("t"), element.get("c")
-    if kind == "Str" or kind == "MetaString":
-        return content
-    if kind in ("Space", "SoftBreak", "LineBreak"):
-        return " "
-    if kind in ("Note",):
-        return ""
-    if kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps", "MetaInlines",
-                "MetaBlocks", "Para", "Plain"):
-        return stringify(content)
-    if kind in ("Span", "Link", "Image", "Quoted", "Cite", "Header", "Div"):
-        return stringify(content[-1] if kind != "Link" else content[1])
-    if kind == "Code":
-        return content[1]
-    if kind == "MetaBool":
-        return "true" if content else "false"
-    return stringify(content) if isinstance(content, list) else ""

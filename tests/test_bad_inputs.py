@@ -299,7 +299,7 @@ def test_bad_input_is_refused_and_out_is_unchanged(case: Case, edition: Path, go
 
 def test_bomb_is_refused_in_process_quickly(tmp_path: Path) -> None:
     """Ten levels (10**10 strings if expanded), and a merge-key variant: refused before composing."""
-    from readingedition.annotations import load_annotations
+    from readingedition.load.annotations import load_annotations
 
     levels = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     levels += [f"a{n}: &a{n} [{','.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 11)]

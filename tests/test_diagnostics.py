@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from readingedition import pdf
+from readingedition.render import pdf
 from readingedition.anchor import anchor_edition
 from readingedition.diagnostics import CODES, BuildFailed
 from readingedition.load import load_edition
-from readingedition.pdf_margins import MarginPlacement
+from readingedition.render.margins import MarginPlacement
 
 from editions_factory import TEXT, TEXT_FILE, make_edition, note_yaml
 

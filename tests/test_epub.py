@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from readingedition.check import run_ace, run_epubcheck
-from readingedition.fidelity import epub_fidelity
+from readingedition.check.fidelity import epub_fidelity
 
 from conftest import EPUB_NS, XHTML
 

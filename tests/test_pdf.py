@@ -8,8 +8,8 @@ import pdfplumber
 import pytest
 from pdfminer.pdftypes import resolve1
 
-from readingedition.fidelity import pdf_fidelity
-from readingedition.pdf_audit import audit_margin_notes
+from readingedition.check.fidelity import pdf_fidelity
+from readingedition.check.margin_audit import audit_margin_notes
 
 
 @functools.cache

@@ -16,14 +16,14 @@ import pdfplumber
 import pytest
 import weasyprint
 
-from readingedition.pdf_audit import MarginAudit, audit_margin_notes
+from readingedition.check.margin_audit import MarginAudit, audit_margin_notes
 
 import margin_fixtures
-from readingedition.pdf_margins import (
+from readingedition.render.margins import (
     MarginPlacement, check_weasyprint_internals, page_references_kept, place_margin_notes)
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-MARGINS_CSS = REPOSITORY / "styles" / "pdf-margins.css"
+MARGINS_CSS = REPOSITORY / "readingedition" / "styles" / "pdf-margins.css"
 MM = 72 / 25.4  # PDF points per mm
 _UNITS_PT = {"mm": MM, "cm": 10 * MM, "in": 72.0, "pt": 1.0, "px": 0.75}
 

@@ -29,9 +29,9 @@ from hypothesis import strategies as st
 from editions_factory import METADATA, NOTES_FILE, make_edition
 from readingedition.anchor import anchor_edition
 from readingedition.diagnostics import BuildFailed
-from readingedition.epub import render_epub
+from readingedition.render.epub import render_epub
 from readingedition.load import load_edition
-from readingedition.pandoc import stringify
+from readingedition.ast import stringify
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -277,7 +277,7 @@ def test_random_notes_and_terms_give_a_valid_edition(case) -> None:
         for term in terms:
             assert f'href="glossary.xhtml#gloss-{term.replace(" ", "-")}"' in chapter
 
-        from readingedition.fidelity import epub_fidelity
+        from readingedition.check.fidelity import epub_fidelity
         report = epub_fidelity(annotated, epub_path)
         assert report.ok, report.render()
 
@@ -453,7 +453,7 @@ def _margin_overlaps(pdf_path: Path) -> list[str]:
 @settings(max_examples=4, phases=[Phase.explicit, Phase.reuse, Phase.generate], **SETTINGS)
 @given(dense_pages())
 def test_margin_notes_never_overlap_on_a_dense_page(page) -> None:
-    from readingedition.pdf import render_pdf
+    from readingedition.render.pdf import render_pdf
 
     text, notes = page
     notes_yaml = "notes:\n" + "".join(
@@ -467,7 +467,7 @@ def test_margin_notes_never_overlap_on_a_dense_page(page) -> None:
         assert {placed.note_id for placed in result.placement.notes} == {note_id for note_id, _, _ in notes}
         event(f"{len(result.placement.moved())} notes moved")
         try:
-            from readingedition.pdf_audit import audit_margin_notes
+            from readingedition.check.margin_audit import audit_margin_notes
         except ImportError:  # the audit module is not there yet: check the margin column ourselves
             assert _margin_overlaps(pdf_path) == []
         else:
@@ -485,7 +485,7 @@ def test_margin_notes_never_overlap_on_a_dense_page(page) -> None:
 def nested_notes_pdf(tmp_path_factory):
     """A short text (one paragraph, ends mid-page) with a note whose call is inside another note's
     passage, and a long note near the end of the text."""
-    from readingedition.pdf import render_pdf
+    from readingedition.render.pdf import render_pdf
 
     body = " ".join(f"w{i}" for i in range(120)) + "."
     long_note = " ".join((FILLER.split() * 2)[:60])
@@ -513,7 +513,7 @@ def test_margin_notes_are_not_underlined(nested_notes_pdf) -> None:
 
 
 def test_audit_accepts_a_note_below_the_last_line_of_a_short_text(nested_notes_pdf) -> None:
-    from readingedition.pdf_audit import audit_margin_notes
+    from readingedition.check.margin_audit import audit_margin_notes
 
     annotated, pdf_path = nested_notes_pdf
     assert _margin_overlaps(pdf_path) == []  # nothing actually meets in the margin

@@ -23,10 +23,9 @@ from typing import Any, Iterable
 
 import ahocorasick
 
-from .ast import collector_paused, map_blocks
-from .diagnostics import BuildFailed, Diagnostic
-from .model import (AnchoredNote, AnchorReport, AnnotatedEdition, Chapter, Edition, NoteSpec, TermSpec, TermUse)
-from .pandoc import stringify
+from ..ast import collector_paused, map_blocks, split_chapters, stringify
+from ..diagnostics import BuildFailed, Diagnostic
+from ..model import (AnchoredNote, AnchorReport, AnnotatedEdition, Chapter, Edition, NoteSpec, TermSpec, TermUse)
 
 SEPARATOR = "\x00"  # between segments in the searchable text; never part of a quote
 _CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
@@ -209,17 +208,6 @@ def _add_segment(inlines: list[Any], chapter: int, kind: str, out: list[Segment]
         _segments(note_blocks, chapter, "footnote", out, segment.key)
 
 
-def split_chapters(blocks: list[Any]) -> list[tuple[str | None, list[Any]]]:
-    """Chapters begin at level-1 headings; text before the first heading is a chapter of its own."""
-    chapters: list[tuple[str | None, list[Any]]] = []
-    for block in blocks:
-        if block["t"] == "Header" and block["c"][0] == 1:
-            chapters.append((stringify(block["c"][2]), [block]))
-        elif chapters:
-            chapters[-1][1].append(block)
-        else:
-            chapters.append((None, [block]))
-    return chapters
 
 
 # ---------------------------------------------------------------------------------------------

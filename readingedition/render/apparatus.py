@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .ast import div, para, raw_block, text
-from .model import AnnotatedEdition
+from ..ast import div, para, raw_block, text
+from ..model import AnnotatedEdition
 
 Href = Callable[[str, int], str]  # (anchor id, chapter index) -> href
 

@@ -21,10 +21,10 @@ import lxml.html
 from ebooklib import epub
 
 from .apparatus import glossary_blocks, questions_blocks, references_blocks
-from .ast import map_blocks, raw_block, raw_inline, rewrite_inlines, span_info
-from .model import AnnotatedEdition
-from .pandoc import divs_to_html, stringify
-from .reproducible import build_epoch
+from ..ast import map_blocks, raw_block, raw_inline, rewrite_inlines, span_info, stringify
+from ..model import AnnotatedEdition
+from ..pandoc import divs_to_html
+from ..reproducible import build_epoch
 
 ACCESSIBILITY = [
     ("schema:accessMode", "textual"),

@@ -17,15 +17,17 @@ from typing import Any
 import tinycss2
 
 from .annotations import load_annotations
-from .ast import elements
-from .diagnostics import BuildFailed, Diagnostic
+from ..ast import elements, stringify
+from ..diagnostics import BuildFailed, Diagnostic
 from .files import read_utf8
-from .memo import CACHE_DIR
-from .model import Annotations, Edition, Metadata, Styles
-from .pandoc import open_memo, parse_markdown, stringify
+from ..memo import CACHE_DIR
+from ..model import Annotations, Edition, Metadata, Styles
+from ..pandoc import open_memo, parse_markdown
 
 BUILTIN_STYLES = Path(__file__).resolve().parent.parent / "styles"
 STYLE_FILES = {"epub": ("epub.css",), "pdf": ("pdf.css", "pdf-margins.css"), "csl": "citation-style.csl"}
+# Sheets added after the PDF's own for a paper size other than A4.
+PAPER_STYLES = {"letter": ("pdf-letter.css",)}
 _PAYLOAD = {"notes": "readingedition-notes", "names": "readingedition-term-names",
             "shorts": "readingedition-term-shorts",
             "definitions": "readingedition-term-definitions"}
@@ -41,11 +43,11 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
         raise BuildFailed((Diagnostic("T001", "no Markdown text found", text_dir),))
     texts = [_read_text(path) for path in sources]
     annotations = load_annotations(root / "annotations")
-    styles = _find_styles(root)
+    csl = _find_csl(root)
     cache_dir = root / CACHE_DIR if cache else None
     memo = open_memo(cache_dir, "parse")
     document = parse_markdown("\n\n".join(texts), _payload(annotations), references=list(annotations.references),
-                              csl=styles.csl, memo=memo)
+                              csl=csl, memo=memo)
     memo.save()
     bibliography = _take_bibliography(document)
     meta = document["meta"]
@@ -56,6 +58,7 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     _check_footnotes(document, sources, texts)
     _check_note_markdown(annotations, note_bodies, shorts, definitions)
     metadata = _metadata(meta, sources[0])
+    styles = _find_styles(root, metadata.paper, csl)
     inputs = (*sources, *annotations.files, *styles.epub_css, *styles.pdf_css, *((styles.csl,) if styles.csl else ()))
     return Edition(root=root, name=sources[0].stem, cache_dir=cache_dir, metadata=metadata, document=document, annotations=annotations,
                    note_bodies=note_bodies, bibliography=bibliography, term_names=names, term_shorts=shorts, term_definitions=definitions, styles=styles,
@@ -166,17 +169,22 @@ def _check_note_markdown(annotations: Annotations, notes: dict[str, Any], shorts
         raise BuildFailed(tuple(problems))
 
 
-def _find_styles(root: Path) -> Styles:
-    def pick(name: str) -> Path:
-        own = root / "styles" / name
-        return own if own.is_file() else BUILTIN_STYLES / name
+def _pick_style(root: Path, name: str) -> Path:
+    own = root / "styles" / name
+    return own if own.is_file() else BUILTIN_STYLES / name
 
-    epub = tuple(pick(name) for name in STYLE_FILES["epub"])
-    pdf = tuple(pick(name) for name in STYLE_FILES["pdf"])
+
+def _find_csl(root: Path) -> Path | None:
+    csl = _pick_style(root, STYLE_FILES["csl"])
+    return csl if csl.is_file() else None
+
+
+def _find_styles(root: Path, paper: str, csl: Path | None) -> Styles:
+    epub = tuple(_pick_style(root, name) for name in STYLE_FILES["epub"])
+    pdf = tuple(_pick_style(root, name) for name in (*STYLE_FILES["pdf"], *PAPER_STYLES.get(paper, ())))
     for sheet in (*epub, *pdf):
         _check_css(sheet)
-    csl = pick(STYLE_FILES["csl"])
-    return Styles(epub_css=epub, pdf_css=pdf, csl=csl if csl.is_file() else None)
+    return Styles(epub_css=epub, pdf_css=pdf, csl=csl)
 
 
 def _check_css(path: Path) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .diagnostics import BuildFailed, Diagnostic
+from ..diagnostics import BuildFailed, Diagnostic
 
 
 def read_utf8(path: Path) -> str:

@@ -16,16 +16,12 @@ from typing import Any, Iterator
 import weasyprint
 
 from .apparatus import glossary_blocks, questions_blocks, references_blocks
-from .ast import map_blocks, raw_block, raw_inline, rewrite_inlines, span_info
-from .diagnostics import BuildFailed, Diagnostic
-from .load import BUILTIN_STYLES
-from .model import AnnotatedEdition, Blocks
-from .pandoc import divs_to_html
-from .pdf_margins import MarginPlacement, page_references_kept, place_margin_notes, write_page_numbers
-from .reproducible import build_epoch, libraries_clock
-
-PAPER_STYLES = {"letter": "pdf-letter.css"}
-
+from ..ast import map_blocks, raw_block, raw_inline, rewrite_inlines, span_info
+from ..diagnostics import BuildFailed, Diagnostic
+from ..model import AnnotatedEdition, Blocks
+from ..pandoc import divs_to_html
+from .margins import MarginPlacement, page_references_kept, place_margin_notes, write_page_numbers
+from ..reproducible import build_epoch, libraries_clock
 
 @dataclass(frozen=True)
 class PdfResult:
@@ -172,13 +168,7 @@ def _html(annotated: AnnotatedEdition) -> str:
 
 
 def _stylesheets(annotated: AnnotatedEdition) -> list[weasyprint.CSS]:
-    edition = annotated.edition
-    sheets = [weasyprint.CSS(filename=str(path)) for path in edition.styles.pdf_css]
-    extra = PAPER_STYLES.get(edition.metadata.paper)
-    if extra:
-        own = edition.root / "styles" / extra
-        sheets.append(weasyprint.CSS(filename=str(own if own.is_file() else BUILTIN_STYLES / extra)))
-    return sheets
+    return [weasyprint.CSS(filename=str(path)) for path in annotated.edition.styles.pdf_css]
 
 
 def layout_pdf(annotated: AnnotatedEdition) -> tuple[weasyprint.Document, MarginPlacement]:

