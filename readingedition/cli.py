@@ -92,7 +92,8 @@ def check(root: Path, out: Path, editions: bool) -> bool:
 
     edition = load_edition(root)
     annotated = anchor_edition(edition)
-    for warning in annotated.report.warnings:
+    from .check.citations import doubled_citations
+    for warning in (*annotated.report.warnings, *doubled_citations(annotated)):
         print(warning.render(root))
     print(f"annotations valid: {annotated.report.render()}")
     print(annotated.report.render_terms())

@@ -35,6 +35,8 @@ CODES: dict[str, tuple[str, str]] = {
     "A004": ("duplicate-note-id", "Give each note a unique id across all annotation files."),
     "A005": ("unsafe-link", "Links in notes may be http:, https: or mailto: only, and notes may not load images."),
     "A006": ("unknown-citation", "Add the reference to a `references:` list under annotations/, or fix the key."),
+    "A007": ("doubled-citation", "Give the year or page once: drop the details written out before the citation "
+                                 "(the citation prints them), or drop the citation."),
     # Glossary
     "G001": ("duplicate-term", "Define each term once; merge the two entries."),
     "G002": ("form-collision", "A form may belong to one term only; remove it from one of them."),
