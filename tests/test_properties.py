@@ -526,7 +526,7 @@ def test_audit_accepts_a_note_below_the_last_line_of_a_short_text(nested_notes_p
 def test_folding_finds_the_same_stretches_whichever_way(text: str) -> None:
     """Without invisible marks, fold's three fixed-prefix patterns find what the one general
     pattern finds; with them, the general pattern is used."""
-    from readingedition.anchor import _RESIZED, _resized
+    from readingedition.anchor.fold import _RESIZED, _resized
 
     spans = [match.span() for match in _resized(text)]
     assert spans == [match.span() for match in _RESIZED.finditer(text)]

@@ -1,0 +1,90 @@
+"""Normalised text with a map back to the original offsets.
+
+Quotes, dashes, spaces, ellipses and footnote digits a reader cannot tell apart are folded into
+one form, so an editor's quote matches the text however either is typed.
+"""
+from __future__ import annotations
+
+import bisect
+import heapq
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable
+
+_FOLD = {**{c: "'" for c in "‘’‚‛′`"}, **{c: '"' for c in "“”„‟″«»"}, **{c: "-" for c in "‐‑‒–—―−"},
+         **{c: " " for c in "\u00a0\u2009\u202f\u2002\u2003\n\t"}, "…": "...",
+         **{c: "" for c in "⁰¹²³⁴⁵⁶⁷⁸⁹\u00ad\u200b"}}
+
+# One-for-one foldings (quotes, dashes, spaces) are a substitution of single characters (a
+# regular expression finds the few there are much faster than str.translate looks at every one);
+# the few that change the length (runs of spaces or dashes, the ellipsis, invisible marks) are
+# found by a second regular expression.
+_ONE_FOR_ONE = {c: m for c, m in _FOLD.items() if len(m) == 1}
+_ONE_FOR_ONE_CHARS = re.compile("[" + re.escape("".join(_ONE_FOR_ONE)) + "]")
+_RESIZED = re.compile(r" {2,}|-{2,}|…| *[⁰¹²³⁴⁵⁶⁷⁸⁹\u00ad\u200b]+ *")
+# Without invisible marks (most texts), the same matches come from three patterns that each begin
+# with a fixed string, which the regular expression engine scans for many times faster.
+_INVISIBLE = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹\u00ad\u200b]")
+_RESIZED_PARTS = (re.compile("  +"), re.compile("--+"), re.compile("…"))
+
+
+def _resized(text: str) -> Iterable[re.Match]:
+    if _INVISIBLE.search(text):
+        return _RESIZED.finditer(text)
+    return heapq.merge(*(part.finditer(text) for part in _RESIZED_PARTS), key=lambda match: match.start())
+
+
+@dataclass(frozen=True)
+class Folded:
+    """Folded text, and where each stretch of it came from in the unfolded text."""
+
+    text: str
+    starts: list[int]  # folded offset where each stretch begins
+    origins: list[int]  # the unfolded offset of that stretch's first character
+    verbatim: list[bool]  # False: a replacement, all of whose characters come from its origin
+
+    def raw(self, index: int) -> int:
+        """The unfolded offset of folded character `index`."""
+        piece = bisect.bisect_right(self.starts, index) - 1
+        if piece < 0:
+            return index
+        return self.origins[piece] + (index - self.starts[piece] if self.verbatim[piece] else 0)
+
+
+def fold(text: str) -> Folded:
+    """Fold the variants a reader cannot tell apart into one form: quotes, dashes, spaces."""
+    translated = _ONE_FOR_ONE_CHARS.sub(lambda match: _ONE_FOR_ONE[match.group()], text)
+    out: list[str] = []
+    starts: list[int] = []
+    origins: list[int] = []
+    verbatim: list[bool] = []
+    length = 0
+    position = 0
+    for match in _resized(translated):
+        if match.start() > position:
+            starts.append(length), origins.append(position), verbatim.append(True)
+            out.append(translated[position:match.start()])
+            length += match.start() - position
+        found = match.group()
+        if found == "…":
+            replacement = "..."
+        elif found[0] == "-":
+            replacement = "-"  # "--", "—" and "-" all read as one dash
+        elif found.strip(" "):  # invisible marks, with any spaces around them
+            replacement = " " if found[0] == " " or found[-1] == " " else ""
+        else:
+            replacement = " "
+        if replacement:
+            starts.append(length), origins.append(match.start()), verbatim.append(False)
+            out.append(replacement)
+            length += len(replacement)
+        position = match.end()
+    starts.append(length), origins.append(position), verbatim.append(True)
+    out.append(translated[position:])
+    return Folded("".join(out), starts, origins, verbatim)
+
+
+def fold_quote(text: str) -> str:
+    # The text is NFC-normalised when it is loaded; quotes typed in another form must match it.
+    return fold(unicodedata.normalize("NFC", text)).text.strip()
