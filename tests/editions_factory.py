@@ -1,7 +1,7 @@
 """Tiny editions for tests, made in a temporary directory, and ways to build and compare them.
 
-Used by test_bad_inputs.py, test_properties.py and test_determinism.py. Not a conftest: import it
-(`from editions_factory import ...`); pytest puts tests/ on sys.path.
+Used by the integration tests and others. Not a conftest: import it (`from editions_factory import ...`);
+pytest puts tests/ on sys.path (pyproject's `pythonpath`).
 """
 from __future__ import annotations
 

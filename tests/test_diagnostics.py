@@ -23,7 +23,7 @@ def _test_code(path: Path) -> str:
 
 
 def test_every_code_is_tested_somewhere():
-    text = "".join(_test_code(path) for path in TESTS.glob("test_*.py") if path.name != Path(__file__).name)
+    text = "".join(_test_code(path) for path in TESTS.rglob("test_*.py") if path.name != Path(__file__).name)
     text += Path(__file__).read_text("utf-8").split("def test_every_code_is_tested_somewhere")[-1]
     untested = [code for code in CODES if f'"{code}"' not in text and f"error {code} " not in text]
     assert untested == []

@@ -22,7 +22,7 @@ import margin_fixtures
 from readingedition.render.margins import (
     MarginPlacement, check_weasyprint_internals, page_references_kept, place_margin_notes)
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+REPOSITORY = Path(__file__).resolve().parents[2]
 MARGINS_CSS = REPOSITORY / "readingedition" / "styles" / "pdf-margins.css"
 MM = 72 / 25.4  # PDF points per mm
 _UNITS_PT = {"mm": MM, "cm": 10 * MM, "in": 72.0, "pt": 1.0, "px": 0.75}

@@ -38,7 +38,7 @@ from readingedition.clean import (
     to_markdown,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COMMITTED_MD = ROOT / "src_text" / "wetzel-workers-power.md"
 TITLE_VALUES = (
     "Workers Power and the Russian Revolution",
