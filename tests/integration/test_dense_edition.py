@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-DENSE = Path(__file__).resolve().parent / "editions" / "dense"
+DENSE = Path(__file__).resolve().parents[1] / "editions" / "dense"
 
 
 def _texts() -> list[str]:
