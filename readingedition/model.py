@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 Ast = dict[str, Any]  # a pandoc JSON document or element
 Blocks = list[Any]
@@ -69,6 +69,26 @@ class Annotations:
 
 
 @dataclass(frozen=True)
+class Labels:
+    """Every word the build writes into an edition, in the text's language, with the metadata's
+    overrides applied (load/labels.yaml). `labels("use-n", n=2)` fills the placeholders."""
+
+    table: dict[str, str]
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = self.table[key]
+        for name, value in values.items():
+            text = text.replace("{" + name + "}", str(value))
+        return text
+
+    def names(self, names: Sequence[str]) -> str:
+        """"A", "A and B", "A, B and C", with the language's conjunction."""
+        if len(names) < 2:
+            return "".join(names)
+        return f"{', '.join(names[:-1])} {self.table['and']} {names[-1]}"
+
+
+@dataclass(frozen=True)
 class Metadata:
     title: str
     subtitle: str | None
@@ -81,6 +101,7 @@ class Metadata:
     paper: str  # "a4" or "letter"
     twosided: bool
     glossary_links: str  # "first" (per chapter) or "every"
+    labels: Labels
 
 
 @dataclass(frozen=True)

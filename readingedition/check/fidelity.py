@@ -218,7 +218,8 @@ def _dehyphenate(lines: list[str]) -> str:
 
 def pdf_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
     """Body text is the body-size type left of the margin column, up to the back matter."""
-    back_titles = {"Glossary", "Discussion questions", "References"}
+    labels = annotated.edition.metadata.labels
+    back_titles = {labels("glossary"), labels("questions"), labels("references")}
     body_lines: list[str] = []
     margin_lines: list[str] = []
     back_lines: list[str] = []

@@ -8,6 +8,7 @@ build cache in the edition's `.cache/readingedition/` unless `cache=False`.
 """
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 import uuid
@@ -20,6 +21,7 @@ from .annotations import load_annotations
 from ..ast import elements, stringify
 from ..diagnostics import BuildFailed, Diagnostic
 from .files import read_utf8
+from .labels import LABEL_KEYS, labels_for
 from ..memo import CACHE_DIR
 from ..model import Annotations, Edition, Metadata, Styles
 from ..pandoc import open_memo, parse_markdown
@@ -118,11 +120,30 @@ def _metadata(meta: dict[str, Any], first: Path) -> Metadata:
     links = (text("glossary-links", "first") or "first").lower()
     if links not in ("first", "every"):
         raise BuildFailed((Diagnostic("T004", f"`glossary-links: {links}` must be first or every", first, 1),))
+    labels = labels_for(text("lang"), _label_overrides(meta.get("labels"), first))
     title, author = text("title"), text("author", "")
     identifier = text("identifier") or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, title + '/' + author)}"
     return Metadata(title=title, subtitle=text("subtitle"), author=author, date=text("date", ""),
                     lang=text("lang"), rights=text("rights", ""), source=text("source", ""), identifier=identifier,
-                    paper=paper, twosided=text("twosided", "false") in ("true", "yes"), glossary_links=links)
+                    paper=paper, twosided=text("twosided", "false") in ("true", "yes"), glossary_links=links, labels=labels)
+
+
+def _label_overrides(value: dict[str, Any] | None, first: Path) -> dict[str, str]:
+    """`labels: {contents: ...}` in the metadata block: each key must name a label."""
+    if value is None:
+        return {}
+    if value["t"] != "MetaMap":
+        raise BuildFailed((Diagnostic("T004", "`labels` must be a mapping, e.g. `labels: {contents: Sommaire}`",
+                                      first, 1),))
+    problems = []
+    for key in value["c"]:
+        if key not in LABEL_KEYS:
+            close = difflib.get_close_matches(key, LABEL_KEYS, n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else f"; labels are {', '.join(LABEL_KEYS)}"
+            problems.append(Diagnostic("K001", f"`labels` has no label `{key}`{hint}", first, 1))
+    if problems:
+        raise BuildFailed(tuple(problems))
+    return {key: stringify(item).strip() for key, item in value["c"].items()}
 
 
 def _check_footnotes(document: dict[str, Any], sources: list[Path], texts: list[str]) -> None:

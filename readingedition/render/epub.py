@@ -55,6 +55,7 @@ class _Text:
 
     def __init__(self, annotated: AnnotatedEdition):
         self.notes = {note.spec.id: note for note in annotated.notes}
+        self.labels = annotated.edition.metadata.labels
         self.shorts = {slug: stringify(inlines) for slug, inlines in annotated.edition.term_shorts.items()}
         self.footnote_count = 0
 
@@ -87,7 +88,7 @@ class _Text:
             note = self.notes[attrs["data-note"]]
             calls.append(note.spec.id)
             return [raw_inline(f'<a href="#note-{note.spec.id}" id="call-{note.spec.id}" class="note-call" '
-                               f'epub:type="noteref" role="doc-noteref" aria-label="Editor’s note {note.label}">'
+                               f'epub:type="noteref" role="doc-noteref" aria-label="{self.labels("editor-note", label=note.label)}">'
                                f'{note.label}</a>')]
         content = self._inlines(inline["c"][1], calls, feet)
         if "glossed" in classes:
@@ -111,7 +112,7 @@ class _Text:
         for note_id in calls:
             note = self.notes[note_id]
             back = raw_inline(f'<a href="#call-{note_id}" class="note-label" role="doc-backlink" '
-                              f'aria-label="Back to the text of note {note.label}">{note.label}</a> ')
+                              f'aria-label="{self.labels("back-to-note", label=note.label)}">{note.label}</a> ')
             out.append(raw_block(f'<aside id="note-{note_id}" class="editor-note kind-{note.spec.kind}" '
                                  f'epub:type="footnote" role="doc-footnote">'))
             out.extend(_prepend(list(note.body), back))
@@ -141,9 +142,10 @@ def _parts(annotated: AnnotatedEdition) -> list[Part]:
     def href(anchor_id: str, chapter: int) -> str:
         return f"{file_of[chapter]}#{anchor_id}"
 
-    back = [("glossary.xhtml", "Glossary", glossary_blocks(annotated, href), "glossary", ("glossary",)),
-            ("questions.xhtml", "Discussion questions", questions_blocks(annotated, href), None, ()),
-            ("references.xhtml", "References", references_blocks(annotated), "bibliography", ())]
+    labels = annotated.edition.metadata.labels
+    back = [("glossary.xhtml", labels("glossary"), glossary_blocks(annotated, href), "glossary", ("glossary",)),
+            ("questions.xhtml", labels("questions"), questions_blocks(annotated, href), None, ()),
+            ("references.xhtml", labels("references"), references_blocks(annotated), "bibliography", ())]
     parts.extend(Part(name, title, blocks, landmark, props) for name, title, blocks, landmark, props in back if blocks)
     return parts
 
@@ -178,11 +180,10 @@ def _title_page(annotated: AnnotatedEdition) -> str:
     meta = annotated.edition.metadata
     e = html.escape
     subtitle = f'<p class="subtitle">{e(meta.subtitle)}</p>' if meta.subtitle else ""
-    return (f'<section class="titlepage" epub:type="titlepage" aria-label="Title page">'
+    return (f'<section class="titlepage" epub:type="titlepage" aria-label="{e(meta.labels("title-page"))}">'
             f'<h1 class="title">{e(meta.title)}</h1>{subtitle}'
             f'<p class="author">{e(meta.author)}</p><p class="date">{e(meta.date)}</p>'
-            f'<p class="edition-note">A reading edition with editor’s notes (marked with letters) and a glossary. '
-            f'The author’s own footnotes are numbered.</p>'
+            f'<p class="edition-note">{e(meta.labels("edition-note-epub"))}</p>'
             f'<p class="rights">{e(meta.rights)}</p><p class="source">{e(meta.source)}</p></section>')
 
 
@@ -217,7 +218,8 @@ def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
         book.add_item(item)
         return item
 
-    title_page = page("titlepage.xhtml", "Title page", _title_page(annotated))
+    labels = meta.labels
+    title_page = page("titlepage.xhtml", labels("title-page"), _title_page(annotated))
     parts = _parts(annotated)
     rendered = _render_parts(annotated, parts)
     items = [page(p.file_name, p.title, rendered[p.file_name], p.properties) for p in parts]
@@ -226,12 +228,12 @@ def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
     book.add_item(epub.EpubNcx())  # ebooklib always names an NCX in the spine
     book.toc = [epub.Link(item.file_name, item.title, item.file_name.removesuffix(".xhtml")) for item in items]
     book.spine = [title_page, nav, *items]
-    book.guide = [{"type": "titlepage", "href": "titlepage.xhtml", "title": "Title page"},
-                  {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
+    book.guide = [{"type": "titlepage", "href": "titlepage.xhtml", "title": labels("title-page")},
+                  {"type": "toc", "href": "nav.xhtml", "title": labels("contents")},
                   *({"type": p.landmark, "href": p.file_name, "title": p.title} for p in parts if p.landmark)]
     buffer = io.BytesIO()
     epub.write_epub(buffer, book, {"epub3_pages": False, "mtime": epoch, "epub2_guide": False,
-                                   "landmark_title": "Landmarks", "toc_title": "Contents"})
+                                   "landmark_title": labels("landmarks"), "toc_title": labels("contents")})
     target.write_bytes(_normalise_zip(buffer.getvalue(), meta.lang, epoch))
 
 

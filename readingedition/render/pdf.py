@@ -140,9 +140,10 @@ def _html(annotated: AnnotatedEdition) -> str:
     def href(anchor_id: str, _: int) -> str:
         return f"#{anchor_id}"
 
-    for ident, title, back in (("glossary", "Glossary", glossary_blocks(annotated, href)),
-                               ("questions", "Discussion questions", questions_blocks(annotated, href)),
-                               ("references", "References", references_blocks(annotated))):
+    labels = meta.labels
+    for ident, title, back in (("glossary", labels("glossary"), glossary_blocks(annotated, href)),
+                               ("questions", labels("questions"), questions_blocks(annotated, href)),
+                               ("references", labels("references"), references_blocks(annotated))):
         if back:
             contents.append((ident, title))
             sections.append((f"back-{ident}", "back-matter", back))
@@ -159,11 +160,9 @@ def _html(annotated: AnnotatedEdition) -> str:
             f'<meta name="generator" content="readingedition"></head><body>'
             f'<section class="titlepage"><p class="title">{e(meta.title)}</p>{subtitle}'
             f'<p class="author">{e(meta.author)}</p><p class="date">{e(meta.date)}</p>'
-            f'<p class="edition-note">A reading edition. Editor’s notes stand in the margin beside the line they '
-            f'gloss, called by letters; the author’s footnotes are numbered at the foot of the page. Terms in the '
-            f'glossary are marked where they first occur.</p>'
+            f'<p class="edition-note">{e(labels("edition-note-pdf"))}</p>'
             f'<p class="rights">{e(meta.rights)}</p><p class="source">{e(meta.source)}</p></section>'
-            f'<nav class="contents" aria-labelledby="contents-title"><h1 id="contents-title">Contents</h1>'
+            f'<nav class="contents" aria-labelledby="contents-title"><h1 id="contents-title">{e(labels("contents"))}</h1>'
             f'<ul>{toc}</ul></nav>{body}</body></html>')
 
 
