@@ -1,7 +1,8 @@
 """Load stage: read an edition directory into an `Edition`.
 
 src_text/*.md (top level, name order; the first opens with the YAML metadata block),
-annotations/*.yaml, and styles/ (falling back to the built-in styles file by file).
+annotations/*.yaml, and styles/: each of an edition's sheets is applied after the built-in sheet
+of the same name (or instead of it, when it opens with `/* readingedition: replace */`).
 The text and every piece of annotation Markdown are parsed by pandoc (pandoc.parse_markdown:
 the annotation Markdown as metadata values, which pandoc parses as Markdown too), with the
 build cache in the edition's `.cache/readingedition/` unless `cache=False`.
@@ -200,19 +201,43 @@ def _find_csl(root: Path) -> Path | None:
     return csl if csl.is_file() else None
 
 
+REPLACE_MARKER = re.compile(r"\A\ufeff?\s*/\*\s*readingedition:\s*replace\s*\*/", re.IGNORECASE)
+
+
+def _layered(root: Path, names: tuple[str, ...]) -> tuple[Path, ...]:
+    """The built-in sheets, then the edition's sheets of the same names, which add to them or
+    override their rules. An edition's sheet that opens with `/* readingedition: replace */`
+    takes the built-in's place instead."""
+    built_in, own = [], []
+    for name in names:
+        sheet = root / "styles" / name
+        if not sheet.is_file():
+            built_in.append(BUILTIN_STYLES / name)
+        elif REPLACE_MARKER.match(_read_css(sheet)):
+            built_in.append(sheet)
+        else:
+            built_in.append(BUILTIN_STYLES / name)
+            own.append(sheet)
+    return (*built_in, *own)
+
+
 def _find_styles(root: Path, paper: str, csl: Path | None) -> Styles:
-    epub = tuple(_pick_style(root, name) for name in STYLE_FILES["epub"])
-    pdf = tuple(_pick_style(root, name) for name in (*STYLE_FILES["pdf"], *PAPER_STYLES.get(paper, ())))
-    for sheet in (*epub, *pdf):
+    epub = _layered(root, STYLE_FILES["epub"])
+    pdf = _layered(root, (*STYLE_FILES["pdf"], *PAPER_STYLES.get(paper, ())))
+    for sheet in dict.fromkeys((*epub, *pdf)):
         _check_css(sheet)
     return Styles(epub_css=epub, pdf_css=pdf, csl=csl)
 
 
-def _check_css(path: Path) -> None:
+def _read_css(path: Path) -> str:
     try:
-        css = path.read_text("utf-8")
+        return path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise BuildFailed((Diagnostic("F002", f"cannot read the style sheet: {error}", path),))
+
+
+def _check_css(path: Path) -> None:
+    css = _read_css(path)
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
     errors = [rule for rule in rules if rule.type == "error"]
     for rule in rules:

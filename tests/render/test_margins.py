@@ -25,34 +25,6 @@ from readingedition.render.margins import (
 REPOSITORY = Path(__file__).resolve().parents[2]
 MARGINS_CSS = REPOSITORY / "readingedition" / "styles" / "pdf-margins.css"
 MM = 72 / 25.4  # PDF points per mm
-_UNITS_PT = {"mm": MM, "cm": 10 * MM, "in": 72.0, "pt": 1.0, "px": 0.75}
-
-
-def _pt(value: str) -> float:
-    """A CSS length (mm, cm, in, pt, px) in PDF points."""
-    match = re.fullmatch(r"(-?[\d.]+)(mm|cm|in|pt|px)", value.strip())
-    assert match, f"not a length in {MARGINS_CSS.name}: {value!r}"
-    return float(match[1]) * _UNITS_PT[match[2]]
-
-
-def _css_rule(css: str, matches) -> dict[str, str]:
-    """The declarations of the first rule of ``css`` (comments removed) whose
-    prelude satisfies ``matches``, without those of its nested at-rules."""
-    for found in re.finditer(r"([^{};]+)\{", css):
-        if not matches(" ".join(found[1].split())):
-            continue
-        depth, index, body = 1, found.end(), []
-        while depth:
-            char = css[index]
-            depth += {"{": 1, "}": -1}.get(char, 0)
-            if depth == 1 and char not in "{}":
-                body.append(char)
-            index += 1
-        return {name.lower(): value.strip() for name, value in
-                re.findall(r"(?:^|[;\s])([a-z-]+)\s*:\s*([^;]+?)\s*(?=;|$)", "".join(body))}
-    raise AssertionError(f"no such rule in {MARGINS_CSS.name}")
-
-
 @dataclass(frozen=True)
 class Geometry:
     """The page geometry of styles/pdf-margins.css, in PDF points."""
@@ -75,26 +47,33 @@ class Geometry:
         return left, left + self.column
 
 
+_PT = 0.75  # PDF points per CSS pixel
+_GEOMETRY_PAGES = """<html class="{sides}"><body><p>Text<span class="margin-note">A note.</span></p>
+<p style="break-before: page">Text</p></body></html>"""
+
+
 @functools.cache
 def geometry() -> Geometry:
-    """The geometry, read from styles/pdf-margins.css (not hard-coded here,
-    so that the tests follow a change of the page design)."""
-    css = re.sub(r"/\*.*?\*/", "", MARGINS_CSS.read_text(encoding="utf-8"), flags=re.S)
-    page = _css_rule(css, lambda prelude: prelude == "@page")
-    recto = _css_rule(css, lambda prelude: re.fullmatch(r"@page twosided ?:right", prelude))
-    verso = _css_rule(css, lambda prelude: re.fullmatch(r"@page twosided ?:left", prelude))
-    note = _css_rule(css, lambda prelude: ".margin-note" in
-                     [selector.strip() for selector in prelude.split(",")])
-    values = page.get("margin", "0").split()  # the shorthand: top right bottom left
-    values = {1: values * 4, 2: values * 2, 3: values + values[1:2], 4: values}[len(values)]
-    top, outer, bottom = (page.get(f"margin-{side}", value)  # (the 4th, inner, is auto)
-                          for side, value in zip(("top", "right", "bottom"), values))
-    gap = -_pt(note["right"]) - _pt(note["width"])
+    """The geometry of styles/pdf-margins.css, read from pages it lays out (not hard-coded here,
+    and whatever its custom properties say, so that the tests follow a change of the page design)."""
+    sheets = [weasyprint.CSS(filename=str(MARGINS_CSS))]
+    onesided = weasyprint.HTML(string=_GEOMETRY_PAGES.format(sides="onesided")).render(stylesheets=sheets)
+    recto, verso = weasyprint.HTML(string=_GEOMETRY_PAGES.format(sides="twosided")).render(
+        stylesheets=sheets).pages[:2]
+    page = onesided.pages[0]._page_box
+    note = next(box for box in _descendants(page) if box.element_tag == "span")
+    gap = -note.right - note.width
     assert gap > 0, "notes stand beside the text, not over it"
-    return Geometry(text=_pt(page["width"]), outer=_pt(outer),
-                    recto_outer=_pt(recto.get("margin-right", outer)),
-                    verso_outer=_pt(verso["margin-left"]), gap=gap, column=_pt(note["width"]),
-                    top=_pt(top), bottom=_pt(bottom))
+    return Geometry(text=page.width * _PT, outer=page.margin_right * _PT,
+                    recto_outer=recto._page_box.margin_right * _PT,
+                    verso_outer=verso._page_box.margin_left * _PT, gap=gap * _PT, column=note.width * _PT,
+                    top=page.margin_top * _PT, bottom=page.margin_bottom * _PT)
+
+
+def _descendants(box):
+    for child in getattr(box, "children", ()):
+        yield child
+        yield from _descendants(child)
 
 
 @dataclass(frozen=True)
