@@ -5,10 +5,8 @@ reader text; the text is normalised (quotes, dashes, whitespace, ellipses, footn
 a map back to the original offsets; all quotes are found in one Aho-Corasick pass, and all
 glossary forms in another, so cost grows with the text, not with text × notes.
 
-The result marks the AST with format-neutral Spans that each renderer turns into its own markup:
-  Span ["glossed"] {data-note: ID}        a piece of a note's passage (passages may cross markup)
-  Span ["note-call"] {data-note: ID}      empty; where the note's call goes (end of its passage)
-  Span ["term"] #ID {data-term: SLUG}     a linked occurrence of a glossary term
+The result marks the AST with format-neutral Spans that each renderer turns into its own markup
+(glossed passages, note calls, linked terms: see markup.py).
 
 Modules, in the order the stage uses them: segments (reader text of each paragraph, heading,
 footnote), fold (normalised text and its offset map), search (the whole text as one string),
@@ -19,6 +17,7 @@ from __future__ import annotations
 
 from ..ast import collector_paused, split_chapters
 from ..diagnostics import BuildFailed, Diagnostic
+from ..markup import term_id
 from ..model import AnchoredNote, AnchorReport, AnnotatedEdition, Chapter, Edition, TermUse
 from .fold import fold_quote
 from .marker import Mark, Marker
@@ -73,7 +72,7 @@ def _anchor(edition: Edition) -> AnnotatedEdition:
     linked, occurrences = find_terms(search, annotations.glossary, edition.metadata.glossary_links == "every")
     for start, end, slug, segment in linked:
         counts[slug] += 1
-        anchor_id = f"term-{slug}-{counts[slug]}"
+        anchor_id = term_id(slug, counts[slug])
         marks.setdefault(segment.key, []).append(Mark(start - segment.start, end - segment.start, "term", slug, anchor_id))
         uses.append(TermUse(slug, segment.chapter, anchor_id))
     warnings = tuple(Diagnostic("G004", f"the glossary term `{e.term}` occurs nowhere in the text", e.where.path,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..ast import map_blocks
+from ..markup import DATA_NOTE, DATA_TERM, GLOSSED, NOTE_CALL, TERM
 from .segments import CONTAINERS, SPACES, Segment, inline_text
 
 
@@ -31,12 +32,12 @@ def _span(classes: list[str], attrs: list[list[str]], content: list[Any], ident:
 
 def _mark_span(mark: Mark, content: list[Any], first_piece: bool) -> dict[str, Any]:
     if mark.kind == "term":
-        return _span(["term"], [["data-term", mark.name]], content, mark.anchor_id if first_piece else "")
-    return _span(["glossed"], [["data-note", mark.name]], content)
+        return _span([TERM], [[DATA_TERM, mark.name]], content, mark.anchor_id if first_piece else "")
+    return _span([GLOSSED], [[DATA_NOTE, mark.name]], content)
 
 
 def _call(mark: Mark) -> dict[str, Any]:
-    return _span(["note-call"], [["data-note", mark.name]], [])
+    return _span([NOTE_CALL], [[DATA_NOTE, mark.name]], [])
 
 
 @dataclass(slots=True)

@@ -16,8 +16,11 @@ from typing import Any, Iterable
 
 import lxml.etree
 import pdfplumber
+from pdfminer.pdfdocument import PDFDestinationNotFound
+from pdfminer.pdftypes import resolve1
 
 from ..ast import split_chapters, stringify
+from ..markup import BACK_MATTER, CHAPTER_FILE, FOOTNOTE_REF, GLOSSARY, NOTE_CALL, note_id
 from ..model import AnnotatedEdition
 
 STRAY_MARKUP = ("[^", "$^", "<span", "&amp;", "**")
@@ -139,9 +142,9 @@ def _expected_definitions(annotated: AnnotatedEdition) -> dict[str, list[str]]:
 
 def epub_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
     with zipfile.ZipFile(path) as book:
-        names = sorted(n for n in book.namelist() if re.search(r"chapter-\d+\.xhtml$", n))
+        names = sorted(n for n in book.namelist() if CHAPTER_FILE.search(n))
         trees = [lxml.etree.fromstring(book.read(n)) for n in names]
-        apparatus = [lxml.etree.fromstring(book.read(n)) for n in book.namelist() if n.endswith("glossary.xhtml")]
+        apparatus = [lxml.etree.fromstring(book.read(n)) for n in book.namelist() if n.endswith(GLOSSARY.file_name)]
     text_words: list[str] = []
     note_text: dict[str, str] = {}
     shown = []
@@ -155,7 +158,7 @@ def epub_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
         shown.append(" ".join(tree.find(f"{_XHTML}body").itertext()))
     glossary_text = "".join("".join(_keys(" ".join(t.itertext()))) for t in apparatus)
     missing_notes = tuple(nid for nid, body in _expected_notes(annotated).items()
-                          if not _contains(note_text.get(f"note-{nid}", ""), body))
+                          if not _contains(note_text.get(note_id(nid), ""), body))
     missing_defs = tuple(term for term, body in _expected_definitions(annotated).items()
                          if not _contains(glossary_text, body))
     stray = tuple(sorted({m for text in shown for m in STRAY_MARKUP if m in text}))
@@ -167,7 +170,7 @@ def _visible_text(element: Any) -> str:
     """A paragraph's text without note calls (they are apparatus, not the author's words)."""
     parts = [element.text or ""]
     for child in element:
-        if not (child.tag == f"{_XHTML}a" and child.get("class") in ("note-call", "footnote-ref")):
+        if not (child.tag == f"{_XHTML}a" and child.get("class") in (NOTE_CALL, FOOTNOTE_REF)):
             parts.append(_visible_text(child))
         parts.append(child.tail or "")
     return "".join(parts)
@@ -216,10 +219,24 @@ def _dehyphenate(lines: list[str]) -> str:
     return text
 
 
+def _first_back_matter_page(pdf: pdfplumber.PDF) -> int:
+    """The index of the page where the back matter begins (each part begins a page), found by the
+    named destinations of its sections' ids; past the last page if there is none."""
+    pages = {page.page_obj.pageid: index for index, page in enumerate(pdf.pages)}
+    found = [len(pdf.pages)]
+    for part in BACK_MATTER:
+        try:
+            destination = resolve1(pdf.doc.get_dest(part.id.encode()))
+        except PDFDestinationNotFound:  # that part is empty
+            continue
+        if isinstance(destination, dict):
+            destination = resolve1(destination.get("D"))
+        found.append(pages.get(getattr(destination[0], "objid", None), len(pdf.pages)))
+    return min(found)
+
+
 def pdf_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
     """Body text is the body-size type left of the margin column, up to the back matter."""
-    labels = annotated.edition.metadata.labels
-    back_titles = {labels("glossary"), labels("questions"), labels("references")}
     body_lines: list[str] = []
     margin_lines: list[str] = []
     back_lines: list[str] = []
@@ -228,18 +245,16 @@ def pdf_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
         sample = [c for page in pdf.pages[2:6] for c in page.chars]
         body_size = _body_size(sample)
         column_edge = max(c["x1"] for c in sample if abs(c["size"] - body_size) < 0.3) + 1
-        in_back = False
+        back_matter = _first_back_matter_page(pdf)
         for number, page in enumerate(pdf.pages):
             all_text.append(page.extract_text() or "")
             # Leave out the running head and page number, which sit in the page's top and bottom margins.
             chars = [c for c in page.chars if PAGE_MARGIN < c["top"] and c["bottom"] < page.height - PAGE_MARGIN]
             if number < 2:  # title page and contents
                 continue
-            large = "".join(c["text"] for c in chars if c["size"] > body_size * 1.3)
-            in_back = in_back or any(title.replace(" ", "") in large.replace(" ", "") for title in back_titles)
             column = [c for c in chars if c["x1"] <= column_edge]
             margin_lines.extend(_lines([c for c in chars if c["x0"] > column_edge]))
-            if in_back:
+            if number >= back_matter:
                 back_lines.extend(_lines(column))
             else:
                 body_lines.extend(_lines([c for c in column if abs(c["size"] - body_size) < 0.3]))

@@ -9,6 +9,7 @@ import html
 from typing import Any, Callable
 
 from ..ast import div, para, raw_block, text
+from ..markup import GLOSS_SEE, GLOSS_SHORT, GLOSS_USES, GLOSSARY, QUESTIONS, REFERENCES, call_id, gloss_id
 from ..model import AnnotatedEdition
 
 Href = Callable[[str, int], str]  # (anchor id, chapter index) -> href
@@ -26,24 +27,24 @@ def glossary_blocks(annotated: AnnotatedEdition, href: Href) -> list[Any]:
     for use in annotated.term_uses:
         uses.setdefault(use.slug, []).append(use)
     blocks: list[Any] = [
-        raw_block('<section id="glossary" class="glossary" epub:type="glossary" role="doc-glossary" '
-                  'aria-labelledby="glossary-title">'),
-        heading("glossary-title", labels("glossary")),
+        raw_block(f'<section id="{GLOSSARY.id}" class="{GLOSSARY.id}" epub:type="glossary" role="doc-glossary" '
+                  f'aria-labelledby="{GLOSSARY.title_id}">'),
+        heading(GLOSSARY.title_id, labels(GLOSSARY.label)),
         raw_block('<dl>')]
     for entry in entries:
-        blocks.append(raw_block(f'<dt id="gloss-{entry.slug}" epub:type="glossterm"><dfn>'))
+        blocks.append(raw_block(f'<dt id="{gloss_id(entry.slug)}" epub:type="glossterm"><dfn>'))
         blocks.append({"t": "Plain", "c": names[entry.slug]})
         blocks.append(raw_block('</dfn></dt>'))
         blocks.append(raw_block('<dd epub:type="glossdef">'))
-        blocks.append(div("", ["gloss-short"], [para(edition.term_shorts[entry.slug])]))
+        blocks.append(div("", [GLOSS_SHORT], [para(edition.term_shorts[entry.slug])]))
         blocks.extend(edition.term_definitions[entry.slug])
         if entry.see:
             links: list[Any] = text(labels("see-also") + " ")
             for index, target in enumerate(entry.see):
                 if index:
                     links.append({"t": "Str", "c": ", "})
-                links.append(_link(f"#gloss-{slugs[target]}", names[slugs[target]]))
-            blocks.append(div("", ["gloss-see"], [para(links)]))
+                links.append(_link("#" + gloss_id(slugs[target]), names[slugs[target]]))
+            blocks.append(div("", [GLOSS_SEE], [para(links)]))
         places = uses.get(entry.slug, [])
         if places:
             back: list[Any] = text(labels("in-the-text") + " ")
@@ -52,7 +53,7 @@ def glossary_blocks(annotated: AnnotatedEdition, href: Href) -> list[Any]:
                     back.append({"t": "Str", "c": ", "})
                 back.append(_link(href(use.anchor_id, use.chapter), text(_place_name(annotated, use.chapter, index)),
                                   role="doc-backlink"))
-            blocks.append(div("", ["gloss-uses"], [para(back)]))
+            blocks.append(div("", [GLOSS_USES], [para(back)]))
         blocks.append(raw_block('</dd>'))
     blocks.append(raw_block('</dl>'))
     blocks.append(raw_block('</section>'))
@@ -74,14 +75,14 @@ def questions_blocks(annotated: AnnotatedEdition, href: Href) -> list[Any]:
     items = []
     for note in questions:
         body = list(note.body)
-        back = _link(href(f"call-{note.spec.id}", note.chapter), text(labels("passage", label=note.label)),
+        back = _link(href(call_id(note.spec.id), note.chapter), text(labels("passage", label=note.label)),
                      role="doc-backlink")
         if body and body[-1]["t"] in ("Para", "Plain"):
             body[-1] = {"t": body[-1]["t"], "c": [*body[-1]["c"], {"t": "Space"}, back]}
         items.append(body)
     return [
-        raw_block('<section id="questions" class="questions" aria-labelledby="questions-title">'),
-        heading("questions-title", labels("questions")),
+        raw_block(f'<section id="{QUESTIONS.id}" class="{QUESTIONS.id}" aria-labelledby="{QUESTIONS.title_id}">'),
+        heading(QUESTIONS.title_id, labels(QUESTIONS.label)),
         {"t": "OrderedList", "c": [[1, {"t": "Decimal"}, {"t": "Period"}], items]},
         raw_block('</section>')]
 
@@ -90,9 +91,9 @@ def references_blocks(annotated: AnnotatedEdition) -> list[Any]:
     if not annotated.edition.bibliography:
         return []
     return [
-        raw_block('<section id="references" class="references" epub:type="bibliography" role="doc-bibliography" '
-                  'aria-labelledby="references-title">'),
-        heading("references-title", annotated.edition.metadata.labels("references")),
+        raw_block(f'<section id="{REFERENCES.id}" class="{REFERENCES.id}" epub:type="bibliography" '
+                  f'role="doc-bibliography" aria-labelledby="{REFERENCES.title_id}">'),
+        heading(REFERENCES.title_id, annotated.edition.metadata.labels(REFERENCES.label)),
         *annotated.edition.bibliography,
         raw_block('</section>')]
 

@@ -1,0 +1,148 @@
+"""The markup contract: every class, id and data- attribute one stage writes and another reads.
+
+A name lives here and nowhere else: the anchor stage writes the marks, the renderers turn them
+into HTML, the margin engine finds its boxes in the laid-out PDF by class, the checks find notes,
+calls and back matter in the built EPUB and PDF by id and class, and the style sheets in
+readingedition/styles/ select by the same class names (a test holds them to this module).
+
+Anchor -> renderers: pandoc AST Spans, format-neutral
+  Span [GLOSSED] {DATA_NOTE: note}              a piece of a note's passage (passages may cross markup)
+  Span [NOTE_CALL] {DATA_NOTE: note}            empty; where the note's call goes (end of its passage)
+  Span [TERM] #term_id(slug, n) {DATA_TERM: slug}   a linked occurrence of a glossary term
+
+Renderers -> readers, margin engine, checks, style sheets: HTML
+  a.NOTE_CALL #call_id(note) -> #note_id(note)  the call of an editor's note (its letter)
+  #note_id(note).EDITOR_NOTE.kind_class(kind)   the note itself: an EPUB aside ...
+  #note_id(note).MARGIN_NOTE.kind_class(kind)   ... or a PDF margin box {DATA_NOTE_ID: note, DATA_CALL: letter},
+                                                its content in .MARGIN_NOTE_BODY
+  a.NOTE_LABEL -> #call_id(note)                the note's letter at its start, back to the call
+  span.GLOSSED                                  the passage (in the PDF, margin boxes left outside it)
+  a.TERM -> #gloss_id(slug)                     a glossary term in the text; in the PDF followed by a
+                                                .MARGIN_GLOSS {DATA_TERM: slug} box
+  a.FOOTNOTE_REF, aside.FOOTNOTE, a.FOOTNOTE_BACK   the author's footnotes (EPUB)
+
+Back matter: one section each, in BACK_MATTER order, with the id, heading id and title (a label,
+in the text's language) of its BackMatter (GLOSSARY, QUESTIONS, REFERENCES); in the EPUB each is a file of its own
+(BackMatter.file_name); in the PDF each sits in a div .BACK_MATTER_CLASS that begins a page.
+The glossary's entries are dt#gloss_id(slug), each dd with .GLOSS_SHORT, .GLOSS_SEE, .GLOSS_USES.
+
+Chapters: the PDF's chapter divs are #chapter_id(index).CHAPTER; the EPUB's chapter files are
+chapter_file(index) (CHAPTER_FILE matches their names).
+
+Page furniture the renderers write for the style sheets only: PAGE_CLASSES. Classes pandoc's
+citeproc writes: CITEPROC_CLASSES. A style sheet may also style classes an editor writes in the
+text (`[words]{.name}`); it names them in a comment `/* editor classes: name, name */`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Anchor -> renderers
+GLOSSED = "glossed"
+NOTE_CALL = "note-call"
+TERM = "term"
+DATA_NOTE = "data-note"
+DATA_TERM = "data-term"
+
+# Editors' notes
+CALL_PREFIX = "call-"
+NOTE_PREFIX = "note-"
+NOTE_LABEL = "note-label"
+EDITOR_NOTE = "editor-note"
+KIND_PREFIX = "kind-"
+MARGIN_NOTE = "margin-note"
+MARGIN_NOTE_BODY = "margin-note-body"
+MARGIN_GLOSS = "margin-gloss"
+DATA_NOTE_ID = "data-note-id"
+DATA_CALL = "data-call"
+
+# The author's footnotes
+FOOTNOTE = "footnote"
+FOOTNOTE_REF = "footnote-ref"
+FOOTNOTE_BACK = "footnote-back"
+
+# Glossary entries
+GLOSS_PREFIX = "gloss-"
+GLOSS_SHORT = "gloss-short"
+GLOSS_SEE = "gloss-see"
+GLOSS_USES = "gloss-uses"
+
+# Chapters and back matter
+CHAPTER = "chapter"
+CHAPTER_FILE = re.compile(r"chapter-\d+\.xhtml$")
+BACK_MATTER_CLASS = "back-matter"
+
+
+def call_id(note: str) -> str:
+    """The id of a note's call in the text."""
+    return CALL_PREFIX + note
+
+
+def note_id(note: str) -> str:
+    """The id of the note itself (EPUB aside, PDF margin box)."""
+    return NOTE_PREFIX + note
+
+
+def kind_class(kind: str) -> str:
+    return KIND_PREFIX + kind
+
+
+def term_id(slug: str, count: int) -> str:
+    """The id of the `count`th linked occurrence (from 1) of a glossary term."""
+    return f"term-{slug}-{count}"
+
+
+def gloss_id(slug: str) -> str:
+    """The id of a glossary entry."""
+    return GLOSS_PREFIX + slug
+
+
+def chapter_id(index: int) -> str:
+    """The id of the PDF's chapter div, from index 0."""
+    return f"chapter-{index + 1}"
+
+
+def chapter_file(index: int) -> str:
+    """The EPUB's file of a chapter, from index 0."""
+    return f"chapter-{index + 1:02d}.xhtml"
+
+
+@dataclass(frozen=True)
+class BackMatter:
+    id: str  # of its section, and its class
+    label: str  # the key of its heading in the edition's labels
+
+    @property
+    def title_id(self) -> str:
+        return f"{self.id}-title"
+
+    @property
+    def file_name(self) -> str:
+        """Its file in the EPUB."""
+        return f"{self.id}.xhtml"
+
+    @property
+    def pdf_id(self) -> str:
+        """The id of its div in the PDF."""
+        return f"back-{self.id}"
+
+
+GLOSSARY = BackMatter("glossary", "glossary")
+QUESTIONS = BackMatter("questions", "questions")
+REFERENCES = BackMatter("references", "references")
+BACK_MATTER = (GLOSSARY, QUESTIONS, REFERENCES)
+
+PAGE_CLASSES = frozenset({
+    "titlepage", "title", "subtitle", "author", "date", "edition-note", "rights", "source",  # title page
+    "contents", "text-title",  # the PDF's contents; the heading of a text without chapter titles
+    "twosided", "onesided",  # on the PDF's root element
+})
+CITEPROC_CLASSES = frozenset({"citation", "csl-entry"})
+
+# Every class a stage writes for another, or for the style sheets (kind classes: KIND_PREFIX + kind).
+CLASSES = frozenset({
+    GLOSSED, NOTE_CALL, TERM, NOTE_LABEL, EDITOR_NOTE, MARGIN_NOTE, MARGIN_NOTE_BODY, MARGIN_GLOSS,
+    FOOTNOTE, FOOTNOTE_REF, FOOTNOTE_BACK, GLOSS_SHORT, GLOSS_SEE, GLOSS_USES, CHAPTER, BACK_MATTER_CLASS,
+    *(part.id for part in BACK_MATTER),
+}) | PAGE_CLASSES | CITEPROC_CLASSES
