@@ -27,6 +27,8 @@ def test_epubcheck_reports_no_errors_or_warnings(essay):
 
 def test_ace_finds_no_accessibility_violations(essay):
     result = run_ace(essay.epub)
+    if result.skipped:
+        pytest.skip(f"DAISY Ace is not installed: {result.skipped}")
     assert result.ok, result.render()
 
 
