@@ -309,7 +309,8 @@ def _walk(page_box: Any) -> Iterator[tuple[Any, Any, Any, Any]]:
             continue
         if isinstance(box, line_type):
             line = box
-        stack.extend((child, box, line, top) for child in reversed(box.all_children()))
+        # A table's children come as an iterator (its rows, then its column groups).
+        stack.extend((child, box, line, top) for child in reversed(list(box.all_children())))
 
 
 def _baseline(box: Any, last: bool = False) -> float:
