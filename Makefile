@@ -4,7 +4,8 @@ PYTHON  := .venv/bin/python
 SETUP   := .venv/.installed
 FONT    := .venv/.font
 TEXTS   := $(sort $(wildcard src_text/*.md))
-NAME    := $(basename $(notdir $(firstword $(TEXTS))))
+# The output files' name is the metadata's `filename:` (the builder's default is the title, slugified).
+NAME    := $(shell sed -n 's/^filename: *"\{0,1\}\([^"]*\)"\{0,1\} *$$/\1/p' $(firstword $(TEXTS)))
 # Each edition depends on the text, the annotations, the code and its own styles only.
 CODE    := $(shell find readingedition -name '*.py' -o -name '*.json' -o -name '*.csl')
 INPUTS  := $(TEXTS) $(wildcard annotations/*.yaml annotations/*.yml styles/*.csl) $(CODE) build.py

@@ -47,6 +47,11 @@ CODES: dict[str, tuple[str, str]] = {
     "T002": ("missing-metadata", "Add the field to the YAML metadata block at the top of the first src_text/*.md file."),
     "T003": ("undefined-footnote", "Add the footnote text `[^n]: ...`, or remove the reference."),
     "T004": ("bad-metadata", "Fix the value in the metadata block."),
+    "T005": ("bad-language-tag", "Write `lang` as a BCP 47 tag: a two-letter language code, e.g. en, fr, en-GB."),
+    "T006": ("image-without-alt", "Describe the image in the brackets: ![what the image shows](path.png)."),
+    "T007": ("image-not-found", "Put the image file in the edition and give its path from the Markdown file "
+                                "or from the edition directory."),
+    "T008": ("duplicate-footnote", "Each footnote label may be defined once in a file; renumber one of them."),
     # Rendering
     "R001": ("note-lost", "A note did not reach the PDF. This is a bug in the builder; please report it."),
 }

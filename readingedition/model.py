@@ -5,7 +5,7 @@ Pandoc's JSON AST (plain dicts and lists) is the document form throughout.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -102,6 +102,12 @@ class Metadata:
     twosided: bool
     glossary_links: str  # "first" (per chapter) or "every"
     labels: Labels
+    authors: tuple[str, ...] = ()  # `author` is these, joined for print ("A, B and C")
+    editors: tuple[str, ...] = ()
+    translators: tuple[str, ...] = ()
+    dedication: Blocks = field(default_factory=list)
+    epigraph: Blocks = field(default_factory=list)
+    filename: str = ""  # the output files' stem
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ glossary:
 NOTES_FILE = "annotations/notes.yaml"
 GLOSSARY_FILE = "annotations/glossary.yaml"
 TEXT_FILE = "src_text/text.md"
-EDITION_NAME = "text"  # the stem of the first src_text/*.md: output/text.epub
+EDITION_NAME = "a-tiny-text"  # from the title: output/a-tiny-text.epub
 
 
 def write(root: Path, relative: str, content: str | bytes) -> Path:

@@ -30,7 +30,7 @@ def test_check_validates_and_anchors_without_rendering(tmp_path):
 def test_root_builds_another_edition_and_reports_what_it_built(tmp_path):
     done = run("epub", "--root", str(EXAMPLE), "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    target = tmp_path / "01-example.epub"
+    target = tmp_path / "a-small-example.epub"  # from the title
     assert f"built {target}" in done.stdout and "KB" in done.stdout
     assert "anchored 4 notes" in done.stderr  # progress goes to stderr
 

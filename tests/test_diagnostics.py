@@ -46,6 +46,14 @@ def test_a_citation_of_no_reference(tmp_path):
     assert codes(root) == [("A006", 2, "note `x` cites @nobody2020, which is in no `references:` list")]
 
 
+def test_a_citation_of_no_reference_names_the_closest_key(tmp_path):
+    references = "references:\n  - id: smith1983\n    type: book\n    title: A Book\n"
+    root = make_edition(tmp_path, notes=note_yaml(id="x", quote="The Long Book", note="See [@smith1938]."),
+                        files={"annotations/references.yaml": references})
+    assert codes(root) == [("A006", 2, "note `x` cites @smith1938, which is in no `references:` list; "
+                                       "did you mean @smith1983?")]
+
+
 def test_no_text(tmp_path):
     root = make_edition(tmp_path)
     (root / TEXT_FILE).unlink()
@@ -55,7 +63,7 @@ def test_no_text(tmp_path):
 
 def test_a_paper_size_that_is_not_a4_or_letter(tmp_path):
     root = make_edition(tmp_path, text=TEXT.replace("lang: en", "lang: en\npaper: a5"))
-    assert codes(root) == [("T004", 1, "`paper: a5` must be a4 or letter")]
+    assert codes(root) == [("T004", 4, "`paper: a5` must be a4 or letter")]  # the line of `paper:`
 
 
 def test_a_note_lost_in_layout_fails_the_build(tmp_path, monkeypatch):

@@ -10,21 +10,21 @@ build cache in the edition's `.cache/readingedition/` unless `cache=False`.
 from __future__ import annotations
 
 import difflib
-import re
 import unicodedata
-import uuid
 from pathlib import Path
 from typing import Any
 
 import tinycss2
 
 from .annotations import load_annotations
-from ..ast import elements, stringify
+from ..ast import elements
 from ..diagnostics import BuildFailed, Diagnostic
 from .files import read_utf8
-from .labels import LABEL_KEYS, labels_for
+from .metadata import metadata_block, metadata_problems, read_metadata
+from .text import (duplicate_footnotes, join_texts, resolve_images, restore_code, split_files,
+                   undefined_footnotes)
 from ..memo import CACHE_DIR
-from ..model import Annotations, Edition, Metadata, Styles
+from ..model import Annotations, Edition, Styles
 from ..pandoc import open_memo, parse_markdown
 
 BUILTIN_STYLES = Path(__file__).resolve().parent.parent / "styles"
@@ -44,12 +44,26 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     sources = sorted(text_dir.glob("*.md")) if text_dir.is_dir() else []
     if not sources:
         raise BuildFailed((Diagnostic("T001", "no Markdown text found", text_dir),))
+    # Every independent problem is gathered before pandoc runs, so one run reports them all.
+    problems: list[Diagnostic] = []
     texts = [_read_text(path) for path in sources]
-    annotations = load_annotations(root / "annotations")
+    node = None
+    try:
+        data, node = metadata_block(sources[0], texts[0])
+        problems += metadata_problems(data, node, sources[0])
+    except BuildFailed as failure:
+        problems += failure.diagnostics
+    try:
+        annotations = load_annotations(root / "annotations")
+    except BuildFailed as failure:
+        problems += failure.diagnostics
+    problems += duplicate_footnotes(sources, texts)
+    if problems:
+        raise BuildFailed(tuple(problems))
     csl = _find_csl(root)
     cache_dir = root / CACHE_DIR if cache else None
     memo = open_memo(cache_dir, "parse")
-    document = parse_markdown("\n\n".join(texts), _payload(annotations), references=list(annotations.references),
+    document = parse_markdown(join_texts(texts), _payload(annotations), references=list(annotations.references),
                               csl=csl, memo=memo)
     memo.save()
     bibliography = _take_bibliography(document)
@@ -58,14 +72,19 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     names = _take(meta, _PAYLOAD["names"], blocks=False)
     shorts = _take(meta, _PAYLOAD["shorts"], blocks=False)
     definitions = _take(meta, _PAYLOAD["definitions"], blocks=True)
-    _check_footnotes(document, sources, texts)
-    _check_note_markdown(annotations, note_bodies, shorts, definitions)
-    metadata = _metadata(meta, sources[0])
+    problems += resolve_images(document["blocks"], root, sources, texts)
+    document["blocks"] = [block for _, block in split_files(document["blocks"])]
+    restore_code(document["blocks"])
+    problems += undefined_footnotes(document["blocks"], sources, texts)
+    problems += _note_markdown_problems(annotations, note_bodies, shorts, definitions)
+    if problems:
+        raise BuildFailed(tuple(problems))
+    metadata = read_metadata(meta, node, sources[0])
     styles = _find_styles(root, metadata.paper, csl)
     inputs = (*sources, *annotations.files, *styles.epub_css, *styles.pdf_css, *((styles.csl,) if styles.csl else ()))
-    return Edition(root=root, name=sources[0].stem, cache_dir=cache_dir, metadata=metadata, document=document, annotations=annotations,
-                   note_bodies=note_bodies, bibliography=bibliography, term_names=names, term_shorts=shorts, term_definitions=definitions, styles=styles,
-                   inputs=tuple(inputs))
+    return Edition(root=root, name=metadata.filename, cache_dir=cache_dir, metadata=metadata, document=document,
+                   annotations=annotations, note_bodies=note_bodies, bibliography=bibliography, term_names=names,
+                   term_shorts=shorts, term_definitions=definitions, styles=styles, inputs=tuple(inputs))
 
 
 def _read_text(path: Path) -> str:
@@ -108,65 +127,11 @@ def _take(meta: dict[str, Any], key: str, *, blocks: bool) -> dict[str, list[Any
     return out
 
 
-def _metadata(meta: dict[str, Any], first: Path) -> Metadata:
-    def text(key: str, default: str | None = None) -> str | None:
-        return stringify(meta[key]).strip() if key in meta else default
-
-    for key, what in (("title", "title"), ("lang", "language (`lang`, e.g. en)")):
-        if not text(key):
-            raise BuildFailed((Diagnostic("T002", f"the metadata block has no {what}", first, 1),))
-    paper = (text("paper", "a4") or "a4").lower()
-    if paper not in ("a4", "letter"):
-        raise BuildFailed((Diagnostic("T004", f"`paper: {paper}` must be a4 or letter", first, 1),))
-    links = (text("glossary-links", "first") or "first").lower()
-    if links not in ("first", "every"):
-        raise BuildFailed((Diagnostic("T004", f"`glossary-links: {links}` must be first or every", first, 1),))
-    labels = labels_for(text("lang"), _label_overrides(meta.get("labels"), first))
-    title, author = text("title"), text("author", "")
-    identifier = text("identifier") or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, title + '/' + author)}"
-    return Metadata(title=title, subtitle=text("subtitle"), author=author, date=text("date", ""),
-                    lang=text("lang"), rights=text("rights", ""), source=text("source", ""), identifier=identifier,
-                    paper=paper, twosided=text("twosided", "false") in ("true", "yes"), glossary_links=links, labels=labels)
-
-
-def _label_overrides(value: dict[str, Any] | None, first: Path) -> dict[str, str]:
-    """`labels: {contents: ...}` in the metadata block: each key must name a label."""
-    if value is None:
-        return {}
-    if value["t"] != "MetaMap":
-        raise BuildFailed((Diagnostic("T004", "`labels` must be a mapping, e.g. `labels: {contents: Sommaire}`",
-                                      first, 1),))
-    problems = []
-    for key in value["c"]:
-        if key not in LABEL_KEYS:
-            close = difflib.get_close_matches(key, LABEL_KEYS, n=1)
-            hint = f"; did you mean `{close[0]}`?" if close else f"; labels are {', '.join(LABEL_KEYS)}"
-            problems.append(Diagnostic("K001", f"`labels` has no label `{key}`{hint}", first, 1))
-    if problems:
-        raise BuildFailed(tuple(problems))
-    return {key: stringify(item).strip() for key, item in value["c"].items()}
-
-
-def _check_footnotes(document: dict[str, Any], sources: list[Path], texts: list[str]) -> None:
-    """pandoc leaves a reference to an undefined footnote as literal text; refuse it."""
-    found = re.findall(r"\[\^[^\]\s]+\]", stringify(document["blocks"]))
-    problems = []
-    for ref in dict.fromkeys(found):
-        for path, text in zip(sources, texts):
-            offset = text.find(ref)
-            if offset >= 0:
-                problems.append(Diagnostic("T003", f"the footnote reference {ref} has no footnote text",
-                                           path, text.count("\n", 0, offset) + 1))
-                break
-    if problems:
-        raise BuildFailed(tuple(problems))
-
-
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
 
-def _check_note_markdown(annotations: Annotations, notes: dict[str, Any], shorts: dict[str, Any],
-                         definitions: dict[str, Any]) -> None:
+def _note_markdown_problems(annotations: Annotations, notes: dict[str, Any], shorts: dict[str, Any],
+                            definitions: dict[str, Any]) -> list[Diagnostic]:
     """Links in annotations may only go to the web or to mail; citations must name a reference."""
     known = {str(ref["id"]) for ref in annotations.references}
     problems = []
@@ -184,11 +149,13 @@ def _check_note_markdown(annotations: Annotations, notes: dict[str, Any], shorts
                                            where.path, where.line))
             elif element.get("t") == "Cite":
                 for citation in element["c"][0]:
-                    if citation["citationId"] not in known:
-                        problems.append(Diagnostic("A006", f"{label} cites @{citation['citationId']}, which is in "
-                                                           f"no `references:` list", where.path, where.line))
-    if problems:
-        raise BuildFailed(tuple(problems))
+                    key = citation["citationId"]
+                    if key not in known:
+                        guess = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.5)
+                        hint = f"; did you mean @{guess[0]}?" if guess else ""
+                        problems.append(Diagnostic("A006", f"{label} cites @{key}, which is in no `references:` "
+                                                           f"list{hint}", where.path, where.line))
+    return problems
 
 
 def _pick_style(root: Path, name: str) -> Path:

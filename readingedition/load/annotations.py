@@ -62,8 +62,19 @@ def load_annotations(directory: Path) -> Annotations:
 
 
 def _read_yaml(path: Path) -> tuple[Any, yaml.Node]:
-    text = read_utf8(path)
-    for number, line_text in enumerate(text.splitlines(), 1):
+    data, node = parse_yaml(read_utf8(path), path)
+    if data is None:
+        raise BuildFailed((Diagnostic("Y003", "the file is empty", path, 1),))
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
+        raise BuildFailed((Diagnostic("Y004", f"the file holds {kind}, not a mapping", path, node.start_mark.line + 1),))
+    return data, node
+
+
+def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, yaml.Node | None]:
+    """YAML text (from `first_line` of `path`) as data and its node tree, refusing tabs, aliases and
+    duplicate keys; every error names the line in the file."""
+    for number, line_text in enumerate(text.splitlines(), first_line):
         indent = line_text[: len(line_text) - len(line_text.lstrip())]
         if "\t" in indent:
             raise BuildFailed((Diagnostic("Y002", "a tab is used for indentation", path, number),))
@@ -71,7 +82,8 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node]:
         # Refuse aliases before composing: they are how entity-expansion bombs work.
         for event in yaml.parse(text, Loader=_LOADER):
             if isinstance(event, yaml.AliasEvent):
-                raise BuildFailed((Diagnostic("Y005", "an alias (*name) is used", path, event.start_mark.line + 1),))
+                raise BuildFailed((Diagnostic("Y005", "an alias (*name) is used", path,
+                                              event.start_mark.line + first_line),))
         loader = _LOADER(text)
         try:
             node = loader.get_single_node()
@@ -82,18 +94,13 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node]:
         # An unclosed quote is found at the end of the file; where it opens is what the editor needs.
         opened = error.context and "quoted scalar" in error.context
         mark = (error.context_mark if opened else None) or error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
+        line = mark.line + first_line if mark else None
         what = " ".join(part for part in (error.context, error.problem) if part)
         raise BuildFailed((Diagnostic("Y001", f"YAML syntax error: {what}", path, line),))
-    if data is None:
-        raise BuildFailed((Diagnostic("Y003", "the file is empty", path, 1),))
-    duplicate = _duplicate_key(node)
+    duplicate = _duplicate_key(node) if node is not None else None
     if duplicate is not None:
         raise BuildFailed((Diagnostic("Y006", f"the key `{duplicate.value}` appears twice in the same entry", path,
-                                      duplicate.start_mark.line + 1),))
-    if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
-        raise BuildFailed((Diagnostic("Y004", f"the file holds {kind}, not a mapping", path, node.start_mark.line + 1),))
+                                      duplicate.start_mark.line + first_line),))
     return data, node
 
 

@@ -66,6 +66,21 @@ Source text
       src_text/text.md:1: error T002 missing-metadata: the metadata block has no title
       src_text/text.md:1: error T002 missing-metadata: the metadata block has no language (`lang`, e.g. en)
 
+Metadata (read with the annotation files' YAML reader before pandoc; every independent error at once)
+  a colon in a value (`subtitle: Founding texts: the Declaration`)
+      src_text/text.md:4: error Y001 yaml-syntax: YAML syntax error: mapping values are not allowed in this context
+  unknown keys (`twoside`, `papersize`)
+      src_text/text.md:4: error K001 unknown-key: unknown metadata key `twoside`; did you mean `twosided`?
+  a language name for `lang`
+      src_text/text.md:3: error T005 bad-language-tag: `lang: english` is not a BCP 47 language tag; did you mean `en`?
+
+Images and footnotes
+  an image without alt text / with no file in the edition
+      src_text/text.md:12: error T006 image-without-alt: the image ../images/a.png has no alt text
+      src_text/text.md:12: error T007 image-not-found: the image pictures/b.png is not a file in the edition (…)
+  a footnote label defined twice in one file (each file's labels are its own)
+      src_text/text.md:14: error T008 duplicate-footnote: the footnote [^1] is defined twice in this file (…)
+
 Files
   missing root directory (subprocess)
       error F001 missing-path: the edition directory /…/edition does not exist
@@ -210,6 +225,35 @@ CASES = [
     Case("no-language", "src_text/text.md:1: error T002 missing-metadata: the metadata block has no language "
          "(`lang`, e.g. en)",
          {TEXT_FILE: TEXT.replace("lang: en\n", "")}),
+    # Metadata
+    Case("metadata-yaml-syntax", "src_text/text.md:4: error Y001 yaml-syntax: YAML syntax error: mapping values are "
+         "not allowed in this context",
+         {TEXT_FILE: TEXT.replace("lang: en\n", "lang: en\nsubtitle: Founding texts: the Declaration\n")}),
+    Case("metadata-unknown-key", "src_text/text.md:4: error K001 unknown-key: unknown metadata key `twoside`; did you "
+         "mean `twosided`?",
+         {TEXT_FILE: TEXT.replace("lang: en\n", "lang: en\ntwoside: true\npapersize: a4\n")},
+         detail=("src_text/text.md:5: error K001 unknown-key: unknown metadata key `papersize`; did you mean "
+                 "`paper`?",), errors=2),
+    Case("metadata-language-name", "src_text/text.md:3: error T005 bad-language-tag: `lang: english` is not a BCP 47 "
+         "language tag; did you mean `en`?",
+         {TEXT_FILE: TEXT.replace("lang: en\n", "lang: english\n")}),
+    Case("every-independent-error-at-once", "src_text/text.md:4: error K001 unknown-key: unknown metadata key "
+         "`papersize`; did you mean `paper`?",
+         {TEXT_FILE: TEXT.replace("lang: en\n", "lang: en\npapersize: a4\n") + "\n[^3]: One.\n\n[^3]: Two.\n",
+          NOTES_FILE: "notes:\n  - id: long-book\n    qoute: The Long Book\n    note: x\n"},
+         detail=("annotations/notes.yaml:3: error K001 unknown-key: unknown key `qoute`",
+                 "src_text/text.md:17: error T008 duplicate-footnote"), errors=4),
+    # Images and footnotes
+    Case("image-without-alt", "src_text/text.md:12: error T006 image-without-alt: the image ../images/a.png has no "
+         "alt text",
+         {TEXT_FILE: TEXT.replace("quiet ending.", "quiet ending.\n\n![](../images/a.png)"),
+          "images/a.png": b"\x89PNG\r\n\x1a\n"}),
+    Case("image-not-found", "src_text/text.md:12: error T007 image-not-found: the image pictures/b.png is not a file "
+         "in the edition (.gif, .jpeg, .jpg, .png, .svg, .webp)",
+         {TEXT_FILE: TEXT.replace("quiet ending.", "quiet ending.\n\n![A picture](pictures/b.png)")}),
+    Case("footnote-defined-twice-in-a-file", "src_text/text.md:14: error T008 duplicate-footnote: the footnote [^1] is "
+         "defined twice in this file (first at line 12)",
+         {TEXT_FILE: TEXT + "\n[^1]: Another footnote one.\n"}),
     # Files
     Case("missing-root", "error F001 missing-path: the edition directory {root} does not exist",
          mutate=_rmtree, subprocess=True),
