@@ -10,6 +10,7 @@ build cache in the edition's `.cache/readingedition/` unless `cache=False`.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any
