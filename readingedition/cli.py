@@ -126,12 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     out = (args.out or root / "output").resolve()
     try:
         if args.command == "clean":
-            from .clean import CleanError, clean_edition
-            try:
-                print(f"wrote {clean_edition(root)}")
-            except CleanError as error:
-                print(f"error: {error}", file=sys.stderr)
-                return 1
+            from .clean import clean_edition
+            print(f"wrote {clean_edition(root)}")
             return 0
         if args.command == "check":
             return 0 if check(root, out, args.editions) else 1
@@ -142,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         for diagnostic in failure.diagnostics:
             print(diagnostic.render(root), file=sys.stderr)
         count = len(failure.diagnostics)
-        print(f"build failed: {count} error{'s' * (count != 1)}; {out} is unchanged", file=sys.stderr)
+        step, unchanged = ("clean", root / "src_text") if args.command == "clean" else ("build", out)
+        print(f"{step} failed: {count} error{'s' * (count != 1)}; {unchanged} is unchanged", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -52,6 +52,26 @@ CODES: dict[str, tuple[str, str]] = {
     "T007": ("image-not-found", "Put the image file in the edition and give its path from the Markdown file "
                                 "or from the edition directory."),
     "T008": ("duplicate-footnote", "Each footnote label may be defined once in a file; renumber one of them."),
+    # Cleaning a raw extraction (build.py clean, and the source-fidelity check)
+    "C001": ("recipe-not-found", "Run the clean step on an edition directory, or create src_text/recipe.yaml "
+                                 "(raw, output, metadata, order)."),
+    "C002": ("recipe-syntax", "Fix the YAML syntax at that line."),
+    "C003": ("bad-recipe", "Correct the recipe as the message says; its keys are raw, output, metadata, order, joins, "
+                           "footnote_markers and fixes."),
+    "C004": ("raw-not-found", "Copy the raw extraction there, or correct `raw:` in the recipe."),
+    "C005": ("fix-not-unique", "Make the `find:` text longer, or correct it, so that it occurs exactly once in the "
+                               "raw text."),
+    "C006": ("chunk-start-not-found", "Copy the chunk's first words exactly from the raw file (same quotes and "
+                                      "spacing)."),
+    "C007": ("chunk-start-ambiguous", "Add words to the chunk start until it occurs only once in the raw text."),
+    "C008": ("text-before-first-chunk", "Name the first words of that text as a chunk in the recipe's `order`."),
+    "C009": ("marker-place-not-unique", "Quote more of the words the marker follows, exactly as the text has them, "
+                                        "so that they occur once."),
+    "C010": ("footnote-mismatch", "Place a lost marker under `footnote_markers` (note, after), or correct the raw "
+                                  "text with a fix."),
+    "C011": ("markdown-not-found", "Run the clean step first: python build.py clean."),
+    "C012": ("source-differs", "Fix the recipe (order, joins, footnote_markers) and run the clean step again; do not "
+                               "edit the Markdown by hand."),
     # Rendering
     "R001": ("note-lost", "A note did not reach the PDF. This is a bug in the builder; please report it."),
 }

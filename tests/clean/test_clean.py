@@ -9,34 +9,27 @@ from pathlib import Path
 import pytest
 import yaml
 
-from readingedition.clean import (
+from readingedition.clean import check_source_fidelity, clean_edition
+from readingedition.clean.edition import render_metadata
+from readingedition.clean.fidelity import dehyphenate_tokens, plain_tokens
+from readingedition.clean.footnotes import PlacedMarker, footnote_problems, place_marker
+from readingedition.clean.joins import JoinKind, decide_join, join_chunks, merge_join
+from readingedition.clean.patterns import superscript_number
+from readingedition.clean.rules import (
     Chunk,
-    CleanError,
     Fix,
     Footnote,
-    JoinKind,
-    PlacedMarker,
     apply_fixes,
-    check_source_fidelity,
-    clean_edition,
-    decide_join,
-    dehyphenate_tokens,
     escape_block_start,
     escape_inline,
-    footnote_problems,
     is_title_page_line,
-    join_chunks,
-    merge_join,
     parse_footnote,
-    place_marker,
-    plain_tokens,
-    render_metadata,
     split_chunks,
     split_paragraphs,
     strip_front_matter,
-    superscript_number,
     to_markdown,
 )
+from readingedition.diagnostics import BuildFailed
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED_MD = ROOT / "src_text" / "wetzel-workers-power.md"
@@ -46,6 +39,21 @@ TITLE_VALUES = (
     "Tom Wetzel",
     "2005",
 )
+
+
+def _failure(code: str, call, *args):
+    """The one diagnostic `call(*args)` fails with, which must have `code`."""
+    with pytest.raises(BuildFailed) as failure:
+        call(*args)
+    [diagnostic] = failure.value.diagnostics
+    assert diagnostic.code == code, diagnostic.render()
+    return diagnostic
+
+
+def _differences(report) -> str:
+    """The source-fidelity errors, as the check prints them."""
+    assert {d.code for d in report.diagnostics()} <= {"C012"}
+    return "\n".join(d.render() for d in report.diagnostics())
 
 
 @pytest.fixture
@@ -105,10 +113,10 @@ def test_strip_front_matter_removes_banner_and_stops_at_text() -> None:
 
 def test_apply_fixes_replaces_exactly_once() -> None:
     assert apply_fixes("a b c", [Fix("b", "B")]) == "a B c"
-    with pytest.raises(CleanError, match="matches 2 times"):
-        apply_fixes("b b", [Fix("b", "B")])
-    with pytest.raises(CleanError, match="matches 0 times"):
-        apply_fixes("a", [Fix("b", "B")])
+    assert "matches 2 times" in _failure("C005", apply_fixes, "b b", [Fix("b", "B")]).message
+    assert "matches 0 times" in _failure("C005", apply_fixes, "a", [Fix("b", "B", 7)], Path("r.yaml")).message
+    assert _failure("C005", apply_fixes, "a", [Fix("b", "B", 7)], Path("r.yaml")).render().startswith(
+        "r.yaml:7: error C005 fix-not-unique: the fix 'find: 'b'' matches 0 times in the raw text")
 
 
 # --- chunks and footnote texts ----------------------------------------------
@@ -128,16 +136,17 @@ def test_split_chunks_in_reading_order_including_mid_line_start() -> None:
 
 
 @pytest.mark.parametrize(
-    ("starts", "message"),
+    ("starts", "code", "message"),
     [
-        (["Alpha", "Gamma"], "'Gamma' named in the recipe's 'order' is not in the raw text"),
-        (["Alpha", "Beta"], "'Beta' named in the recipe's 'order' occurs more than once"),
-        (["Beta and"], "text before the first chunk start would be dropped"),
+        (["Alpha", "Gamma"], "C006", "'Gamma' named in the recipe's 'order' is not in the raw text"),
+        (["Alpha", "Beta"], "C007", "'Beta' named in the recipe's 'order' occurs more than once"),
+        (["Beta and"], "C008", "text before the first chunk start would be dropped: 'Alpha'"),
     ],
 )
-def test_split_chunks_reports_recipe_mistakes(starts: list[str], message: str) -> None:
-    with pytest.raises(CleanError, match=message):
-        split_chunks("Alpha Beta and Beta.", starts, "raw.txt")
+def test_split_chunks_reports_recipe_mistakes(starts: list[str], code: str, message: str) -> None:
+    diagnostic = _failure(code, split_chunks, "Alpha Beta and Beta.", starts, Path("recipe.yaml"), [3, 5])
+    assert message in diagnostic.message
+    assert (diagnostic.path, diagnostic.line) == (Path("recipe.yaml"), 5 if code != "C008" else 3)
 
 
 @pytest.mark.parametrize(
@@ -239,10 +248,8 @@ def test_place_marker_after_unique_words() -> None:
     paragraphs = ('he wrote, "the tide of revolt." Then', "Other.")
     placed = place_marker(paragraphs, PlacedMarker(6, 'tide of revolt."'))
     assert placed == ('he wrote, "the tide of revolt."[^6] Then', "Other.")
-    with pytest.raises(CleanError, match="occurs 0 times"):
-        place_marker(paragraphs, PlacedMarker(6, "not there"))
-    with pytest.raises(CleanError, match="occurs 2 times"):
-        place_marker(("a b", "a b"), PlacedMarker(1, "a b"))
+    assert "occurs 0 times" in _failure("C009", place_marker, paragraphs, PlacedMarker(6, "not there")).message
+    assert "occurs 2 times" in _failure("C009", place_marker, ("a b", "a b"), PlacedMarker(1, "a b")).message
 
 
 def test_footnote_problems() -> None:
@@ -319,7 +326,7 @@ def test_source_fidelity_catches_dropped_sentence(project: Path) -> None:
     _edit_markdown(project, "The executive made the real decisions in the backrooms. ", "")
     report = check_source_fidelity(project)
     assert not report.ok
-    rendered = report.render()
+    rendered = _differences(report)
     assert "lost 9 word(s)" in rendered and "backrooms." in rendered
     assert "then sent out a call" in rendered  # names the chunk
 
@@ -329,8 +336,8 @@ def test_source_fidelity_catches_duplicated_sentence(project: Path) -> None:
     _edit_markdown(project, sentence, f"{sentence} {sentence}")
     report = check_source_fidelity(project)
     assert not report.ok
-    assert "added 8 word(s)" in report.render()
-    assert "Soviets formed in other Russian cities were similar." in report.render()
+    assert "added 8 word(s)" in _differences(report)
+    assert "Soviets formed in other Russian cities were similar." in _differences(report)
 
 
 def test_source_fidelity_catches_swapped_chunks(project: Path) -> None:
@@ -343,8 +350,8 @@ def test_source_fidelity_catches_swapped_chunks(project: Path) -> None:
     _edit_recipe(project, swap)
     report = check_source_fidelity(project)
     assert not report.ok
-    rendered = report.render()
-    assert "FAILED" in rendered
+    assert "FAILED" in report.render()
+    rendered = _differences(report)
     assert "the troops loyal to the soviets" in rendered or "nationalized from above" in rendered
 
 
@@ -353,36 +360,59 @@ def test_source_fidelity_catches_misplaced_marker(project: Path) -> None:
     _edit_markdown(project, "Isaac Deutscher explains", "Isaac[^6] Deutscher explains")
     report = check_source_fidelity(project)
     assert not report.ok
-    assert "[^6]" in report.render()
+    assert "[^6]" in _differences(report)
 
 
 # --- user mistakes -----------------------------------------------------------------
 
 
 def test_missing_recipe_is_a_clean_error(tmp_path: Path) -> None:
-    with pytest.raises(CleanError, match="recipe.yaml: recipe not found"):
-        clean_edition(tmp_path)
+    assert _failure("C001", clean_edition, tmp_path).path == tmp_path / "src_text" / "recipe.yaml"
 
 
 def test_unknown_chunk_start_is_a_clean_error(project: Path) -> None:
     _edit_recipe(project, lambda data: data["order"].append("words that are not there"))
-    with pytest.raises(CleanError, match="'words that are not there' .* is not in the raw text"):
-        clean_edition(project)
+    diagnostic = _failure("C006", clean_edition, project)
+    assert "'words that are not there' named in the recipe's 'order' is not in the raw text" in diagnostic.message
+    lines = (project / "src_text" / "recipe.yaml").read_text("utf-8").splitlines()
+    assert "words that are not there" in lines[diagnostic.line - 1]
 
 
 def test_ambiguous_chunk_start_is_a_clean_error(project: Path) -> None:
     _edit_recipe(project, lambda data: data["order"].append("the Russian revolution"))
-    with pytest.raises(CleanError, match="occurs more than once"):
-        clean_edition(project)
+    assert "occurs more than once" in _failure("C007", clean_edition, project).message
 
 
 def test_lost_marker_without_recipe_entry_is_a_clean_error(project: Path) -> None:
     _edit_recipe(project, lambda data: data["footnote_markers"].pop())
-    with pytest.raises(CleanError, match="footnote 7 has no marker"):
-        clean_edition(project)
+    assert _failure("C010", clean_edition, project).message == "footnote 7 has no marker in the text"
 
 
 def test_unknown_recipe_key_is_a_clean_error(project: Path) -> None:
     _edit_recipe(project, lambda data: data.update(oder=[]))
-    with pytest.raises(CleanError, match="unknown keys \\['oder'\\]"):
-        clean_edition(project)
+    assert "unknown keys ['oder']" in _failure("C003", clean_edition, project).message
+
+
+def test_recipe_yaml_syntax_error_names_its_line(project: Path) -> None:
+    path = project / "src_text" / "recipe.yaml"
+    path.write_text(path.read_text("utf-8") + "order: [unclosed\n", "utf-8")
+    diagnostic = _failure("C002", clean_edition, project)
+    assert diagnostic.message.startswith("YAML syntax error") and diagnostic.line is not None
+
+
+def test_missing_raw_text_is_a_clean_error(project: Path) -> None:
+    _edit_recipe(project, lambda data: data.update(raw="nowhere.txt"))
+    diagnostic = _failure("C004", clean_edition, project)
+    assert diagnostic.message == "the raw text nowhere.txt named by 'raw:' is not there"
+
+
+def test_source_fidelity_without_the_markdown_is_a_clean_error(project: Path) -> None:
+    (project / "src_text" / "wetzel-workers-power.md").unlink()
+    assert "wetzel-workers-power.md" in _failure("C011", check_source_fidelity, project).message
+
+
+def test_a_source_difference_prints_as_a_coded_error(project: Path) -> None:
+    _edit_markdown(project, "The executive made the real decisions in the backrooms. ", "")
+    [diagnostic] = check_source_fidelity(project).diagnostics()
+    assert diagnostic.render(project).startswith(
+        "src_text/wetzel-workers-power.md: error C012 source-differs: lost 9 word(s) “The executive made")
