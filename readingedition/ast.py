@@ -96,6 +96,18 @@ def elements(node: Any) -> Iterator[dict[str, Any]]:
             yield from elements(value)
 
 
+def verse_as_lines(node: Any, verse_class: str, line_class: str) -> Any:
+    """Every line block as a div of one div per line (pandoc writes one div with <br>s, where a
+    long line cannot turn over with the indent of verse)."""
+    if isinstance(node, list):
+        return [verse_as_lines(item, verse_class, line_class) for item in node]
+    if not isinstance(node, dict) or "c" not in node:
+        return node
+    if node["t"] == "LineBlock":
+        return div("", [verse_class], [div("", [line_class], [{"t": "Plain", "c": line}]) for line in node["c"]])
+    return {**node, "c": verse_as_lines(node["c"], verse_class, line_class)}
+
+
 def document(blocks: list[Any], meta: dict[str, Any]) -> dict[str, Any]:
     return {"pandoc-api-version": [1, 23, 1], "meta": meta, "blocks": blocks}
 

@@ -133,16 +133,23 @@ QUESTIONS = BackMatter("questions", "questions")
 REFERENCES = BackMatter("references", "references")
 BACK_MATTER = (GLOSSARY, QUESTIONS, REFERENCES)
 
+# Verse (a Markdown line block): a div of one div per line, so each line turns over with an indent.
+VERSE = "verse"
+VERSE_LINE = "verse-line"
+
 PAGE_CLASSES = frozenset({
     "titlepage", "title", "subtitle", "author", "date", "edition-note", "rights", "source",  # title page
+    "editors", "translators", "dedication", "epigraph",
     "contents", "text-title",  # the PDF's contents; the heading of a text without chapter titles
+    "level-1", "level-2", "level-3",  # the contents' entries: chapters, `##` and `###` sections
     "twosided", "onesided",  # on the PDF's root element
 })
 CITEPROC_CLASSES = frozenset({"citation", "csl-entry"})
+PANDOC_CLASSES = frozenset({"smallcaps"})  # what pandoc writes for [words]{.smallcaps}
 
 # Every class a stage writes for another, or for the style sheets (kind classes: KIND_PREFIX + kind).
 CLASSES = frozenset({
     GLOSSED, NOTE_CALL, TERM, NOTE_LABEL, EDITOR_NOTE, MARGIN_NOTE, MARGIN_NOTE_BODY, MARGIN_GLOSS,
     FOOTNOTE, FOOTNOTE_REF, FOOTNOTE_BACK, GLOSS_SHORT, GLOSS_SEE, GLOSS_USES, CHAPTER, BACK_MATTER_CLASS,
-    *(part.id for part in BACK_MATTER),
-}) | PAGE_CLASSES | CITEPROC_CLASSES
+    VERSE, VERSE_LINE, *(part.id for part in BACK_MATTER),
+}) | PAGE_CLASSES | CITEPROC_CLASSES | PANDOC_CLASSES

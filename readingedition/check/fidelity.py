@@ -20,7 +20,7 @@ from pdfminer.pdfdocument import PDFDestinationNotFound
 from pdfminer.pdftypes import resolve1
 
 from ..ast import split_chapters, stringify
-from ..markup import BACK_MATTER, CHAPTER_FILE, FOOTNOTE_REF, GLOSSARY, NOTE_CALL, note_id
+from ..markup import BACK_MATTER, CHAPTER_FILE, FOOTNOTE_REF, GLOSSARY, NOTE_CALL, VERSE_LINE, note_id
 from ..model import AnnotatedEdition
 
 STRAY_MARKUP = ("[^", "$^", "<span", "&amp;", "**")
@@ -76,28 +76,81 @@ def _pieces(element: Any) -> list[str]:
 
 
 def source_words(annotated: AnnotatedEdition) -> list[str]:
-    """The words of the text's paragraphs, footnotes left out, as the source has them."""
+    """The words of the text as a reader sees them, headings and footnotes left out: paragraphs,
+    verse line by line, lists (with their numbers), definition lists, tables, figure captions."""
     words: list[str] = []
     for _, blocks in split_chapters(annotated.edition.document["blocks"]):
         for block in _paragraphs(blocks):
-            words.extend(_keys(stringify(block)))
+            words.extend(_keys(stringify(_without_images(block))))
     return words
+
+
+def _without_images(node: Any) -> Any:
+    """An image shows a picture, not its alt text (a figure's caption is its own block)."""
+    if isinstance(node, list):
+        return [_without_images(n) for n in node if not (isinstance(n, dict) and n.get("t") == "Image")]
+    if isinstance(node, dict) and "c" in node:
+        return {**node, "c": _without_images(node["c"])}
+    return node
+
+
+def _plain(inlines: list[Any]) -> dict[str, Any]:
+    return {"t": "Plain", "c": inlines}
+
+
+def list_number(style: str, number: int) -> str:
+    """An ordered list item's number as it is shown: 3, c, C, iii or III."""
+    if style in ("LowerAlpha", "UpperAlpha"):
+        letter = chr(ord("a") + (number - 1) % 26)
+        return letter if style == "LowerAlpha" else letter.upper()
+    if style in ("LowerRoman", "UpperRoman"):
+        roman = ""
+        for value, digits in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+                              (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+            while number >= value:
+                roman, number = roman + digits, number - value
+        return roman if style == "LowerRoman" else roman.upper()
+    return str(number)
 
 
 def _paragraphs(blocks: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
     for block in blocks:
-        if block["t"] in ("Para", "Plain", "LineBlock"):
+        kind, content = block["t"], block.get("c")
+        if kind in ("Para", "Plain"):
             yield block
-        elif block["t"] in ("BlockQuote",):
-            yield from _paragraphs(block["c"])
-        elif block["t"] == "Div":
-            yield from _paragraphs(block["c"][1])
-        elif block["t"] == "BulletList":
-            for item in block["c"]:
+        elif kind == "LineBlock":
+            yield from (_plain(line) for line in content)
+        elif kind == "BlockQuote":
+            yield from _paragraphs(content)
+        elif kind == "Div":
+            yield from _paragraphs(content[1])
+        elif kind == "BulletList":
+            for item in content:
                 yield from _paragraphs(item)
-        elif block["t"] == "OrderedList":
-            for item in block["c"][1]:
+        elif kind == "OrderedList":
+            (start, style, _), items = content
+            for index, item in enumerate(items):
+                yield _plain([{"t": "Str", "c": list_number(style["t"], start + index)}])
                 yield from _paragraphs(item)
+        elif kind == "DefinitionList":
+            for term, definitions in content:
+                yield _plain(term)
+                for definition in definitions:
+                    yield from _paragraphs(definition)
+        elif kind == "Figure":
+            yield from _paragraphs(content[1][1])
+        elif kind == "Table":
+            yield from _table_blocks(content)
+
+
+def _table_blocks(content: list[Any]) -> Iterable[dict[str, Any]]:
+    """A table's caption, then its cells row by row (head, bodies, foot)."""
+    _, caption, _, head, bodies, foot = content
+    yield from _paragraphs(caption[1])
+    rows = [*head[1], *(row for body in bodies for row in (*body[2], *body[3])), *foot[1]]
+    for row in rows:
+        for cell in row[1]:
+            yield from _paragraphs(cell[4])
 
 
 def compare(expected: list[str], found: list[str], context: int = 6) -> tuple[str, ...]:
@@ -151,10 +204,8 @@ def epub_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
     for tree in trees:
         for aside in tree.iter(f"{_XHTML}aside"):
             note_text[aside.get("id", "")] = "".join(_keys(" ".join(aside.itertext())))
-        for element in tree.iter(f"{_XHTML}p"):
-            if any(a.tag == f"{_XHTML}aside" for a in element.iterancestors()):
-                continue
-            text_words.extend(_keys(_visible_text(element)))
+        for words in _shown_blocks(tree.find(f"{_XHTML}body")):
+            text_words.extend(_keys(words))
         shown.append(" ".join(tree.find(f"{_XHTML}body").itertext()))
     glossary_text = "".join("".join(_keys(" ".join(t.itertext()))) for t in apparatus)
     missing_notes = tuple(nid for nid, body in _expected_notes(annotated).items()
@@ -166,11 +217,39 @@ def epub_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
                           missing_notes, missing_defs, stray)
 
 
+_TEXT_BLOCKS = {f"{_XHTML}{tag}" for tag in ("p", "li", "dt", "dd", "td", "th", "caption", "figcaption")}
+_SKIPPED = {f"{_XHTML}{tag}" for tag in ("aside", "h1", "h2", "h3", "h4", "h5", "h6", "nav")}
+_NESTED = _TEXT_BLOCKS | {f"{_XHTML}{tag}" for tag in ("ul", "ol", "dl", "table", "blockquote", "div", "figure")}
+
+
+def _shown_blocks(element: Any) -> Iterable[str]:
+    """The text of each block a reader sees, in order (notes, headings and calls left out); an
+    ordered list's item starts with its number, which the reading system draws."""
+    for child in element:
+        if not isinstance(child.tag, str) or child.tag in _SKIPPED:
+            continue
+        if child.tag in _TEXT_BLOCKS or VERSE_LINE in (child.get("class") or "").split():
+            number = _item_number(child)
+            yield (number + " " if number else "") + _visible_text(child)
+        yield from _shown_blocks(child)
+
+
+def _item_number(item: Any) -> str:
+    parent = item.getparent()
+    if item.tag != f"{_XHTML}li" or parent is None or parent.tag != f"{_XHTML}ol":
+        return ""
+    styles = {"a": "LowerAlpha", "A": "UpperAlpha", "i": "LowerRoman", "I": "UpperRoman"}
+    items = [c for c in parent if c.tag == f"{_XHTML}li"]
+    return list_number(styles.get(parent.get("type", "1"), "Decimal"), int(parent.get("start", "1")) + items.index(item))
+
+
 def _visible_text(element: Any) -> str:
-    """A paragraph's text without note calls (they are apparatus, not the author's words)."""
+    """A block's own text without note calls (apparatus, not the author's words) and without the
+    blocks nested in it (they are read on their own)."""
     parts = [element.text or ""]
     for child in element:
-        if not (child.tag == f"{_XHTML}a" and child.get("class") in (NOTE_CALL, FOOTNOTE_REF)):
+        if isinstance(child.tag, str) and child.tag not in _NESTED and not (
+                child.tag == f"{_XHTML}a" and child.get("class") in (NOTE_CALL, FOOTNOTE_REF)):
             parts.append(_visible_text(child))
         parts.append(child.tail or "")
     return "".join(parts)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import html
 from typing import Any, Callable
 
-from ..ast import div, para, raw_block, text
+from ..ast import div, para, raw_block, stringify, text
 from ..markup import GLOSS_SEE, GLOSS_SHORT, GLOSS_USES, GLOSSARY, QUESTIONS, REFERENCES, call_id, gloss_id
-from ..model import AnnotatedEdition
+from ..model import AnnotatedEdition, Metadata
 
 Href = Callable[[str, int], str]  # (anchor id, chapter index) -> href
 
@@ -96,6 +96,25 @@ def references_blocks(annotated: AnnotatedEdition) -> list[Any]:
         heading(REFERENCES.title_id, annotated.edition.metadata.labels(REFERENCES.label)),
         *annotated.edition.bibliography,
         raw_block('</section>')]
+
+
+def title_page_people(meta: Metadata) -> str:
+    """The title page's editors and translators, "Edited by A and B", in the text's language."""
+    labels, e = meta.labels, html.escape
+    lines = [(cls, labels(key, names=labels.names(names))) for cls, key, names in
+             (("editors", "edited-by", meta.editors), ("translators", "translated-by", meta.translators)) if names]
+    return "".join(f'<p class="{cls}">{e(line)}</p>' for cls, line in lines)
+
+
+def title_page_extras(meta: Metadata) -> str:
+    """The dedication and the epigraph, as plain text in their own sections."""
+    parts = []
+    for key, blocks in (("dedication", meta.dedication), ("epigraph", meta.epigraph)):
+        if blocks:
+            paragraphs = "".join(f"<p>{html.escape(stringify(block))}</p>" for block in blocks)
+            parts.append(f'<section class="{key}" epub:type="{key}" role="doc-{key}" '
+                         f'aria-label="{html.escape(meta.labels(key))}">{paragraphs}</section>')
+    return "".join(parts)
 
 
 def heading(ident: str, title: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import html
 import io
+import mimetypes
 import re
 import zipfile
 from dataclasses import dataclass
@@ -20,9 +21,10 @@ from typing import Any
 import lxml.html
 from ebooklib import epub
 
-from .apparatus import glossary_blocks, questions_blocks, references_blocks
-from ..ast import map_blocks, raw_block, raw_inline, rewrite_inlines, span_info, stringify
-from ..model import AnnotatedEdition
+from .apparatus import glossary_blocks, questions_blocks, references_blocks, title_page_extras, title_page_people
+from ..ast import elements, map_blocks, raw_block, raw_inline, rewrite_inlines, span_info, stringify, verse_as_lines
+from ..markup import VERSE, VERSE_LINE
+from ..model import AnnotatedEdition, Metadata
 from ..pandoc import divs_to_html
 from ..reproducible import build_epoch
 
@@ -134,7 +136,7 @@ def _parts(annotated: AnnotatedEdition) -> list[Part]:
         name = f"chapter-{number + 1:02d}.xhtml"
         file_of[number] = name
         title = chapter.title or annotated.edition.metadata.title
-        blocks = text.chapter(chapter.blocks)
+        blocks = text.chapter(verse_as_lines(chapter.blocks, VERSE, VERSE_LINE))
         if chapter.title is None:  # an untitled text still needs a heading for navigation
             blocks = [raw_block(f'<h1 class="text-title">{html.escape(title)}</h1>'), *blocks]
         parts.append(Part(name, title, blocks, "bodymatter" if number == 0 else None))
@@ -182,8 +184,8 @@ def _title_page(annotated: AnnotatedEdition) -> str:
     subtitle = f'<p class="subtitle">{e(meta.subtitle)}</p>' if meta.subtitle else ""
     return (f'<section class="titlepage" epub:type="titlepage" aria-label="{e(meta.labels("title-page"))}">'
             f'<h1 class="title">{e(meta.title)}</h1>{subtitle}'
-            f'<p class="author">{e(meta.author)}</p><p class="date">{e(meta.date)}</p>'
-            f'<p class="edition-note">{e(meta.labels("edition-note-epub"))}</p>'
+            f'<p class="author">{e(meta.author)}</p>{title_page_people(meta)}<p class="date">{e(meta.date)}</p>'
+            f'{title_page_extras(meta)}<p class="edition-note">{e(meta.labels("edition-note-epub"))}</p>'
             f'<p class="rights">{e(meta.rights)}</p><p class="source">{e(meta.source)}</p></section>')
 
 
@@ -195,8 +197,7 @@ def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
     book.set_identifier(meta.identifier)
     book.set_title(meta.title)
     book.set_language(meta.lang)
-    if meta.author:
-        book.add_author(meta.author)
+    _add_people(book, meta)
     for name, value in (("date", meta.date), ("rights", meta.rights), ("source", meta.source),
                         ("description", meta.subtitle or "")):
         if value:
@@ -209,6 +210,8 @@ def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
     css = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css",
                         content="\n".join(p.read_text("utf-8") for p in edition.styles.epub_css).encode())
     book.add_item(css)
+    for image in _images(annotated):
+        book.add_item(image)
 
     def page(file_name: str, title: str, body: str, properties: tuple[str, ...] = ()) -> epub.EpubHtml:
         item = epub.EpubHtml(title=title, file_name=file_name, lang=meta.lang)
@@ -226,7 +229,7 @@ def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
     nav = epub.EpubNav()
     book.add_item(nav)
     book.add_item(epub.EpubNcx())  # ebooklib always names an NCX in the spine
-    book.toc = [epub.Link(item.file_name, item.title, item.file_name.removesuffix(".xhtml")) for item in items]
+    book.toc = [_toc_entry(item.file_name, item.title, rendered[item.file_name]) for item in items]
     book.spine = [title_page, nav, *items]
     book.guide = [{"type": "titlepage", "href": "titlepage.xhtml", "title": labels("title-page")},
                   {"type": "toc", "href": "nav.xhtml", "title": labels("contents")},
@@ -235,6 +238,43 @@ def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
     epub.write_epub(buffer, book, {"epub3_pages": False, "mtime": epoch, "epub2_guide": False,
                                    "landmark_title": labels("landmarks"), "toc_title": labels("contents")})
     target.write_bytes(_normalise_zip(buffer.getvalue(), meta.lang, epoch))
+
+
+def _add_people(book: epub.EpubBook, meta: Metadata) -> None:
+    """Each author a dc:creator, each editor and translator a dc:contributor, with MARC roles."""
+    for index, name in enumerate(meta.authors):
+        book.add_author(name, role="aut", uid=f"creator-{index + 1}")
+    people = [*((name, "edt") for name in meta.editors), *((name, "trl") for name in meta.translators)]
+    for index, (name, role) in enumerate(people):
+        uid = f"contributor-{index + 1}"
+        book.add_metadata("DC", "contributor", name, {"id": uid})
+        book.add_metadata(None, "meta", role, {"refines": f"#{uid}", "property": "role", "scheme": "marc:relators"})
+
+
+def _images(annotated: AnnotatedEdition) -> list[epub.EpubItem]:
+    """The text's images (load made their paths relative to the edition), at the same paths."""
+    root = annotated.edition.root
+    paths = sorted({element["c"][2][0] for element in elements(annotated.edition.document["blocks"])
+                    if element["t"] == "Image"})
+    return [epub.EpubItem(uid=f"image-{index + 1}", file_name=path, media_type=mimetypes.guess_type(path)[0],
+                          content=(root / path).read_bytes()) for index, path in enumerate(paths)]
+
+
+def _toc_entry(file_name: str, title: str, body: str) -> Any:
+    """A part in the navigation, with its `##` and `###` sections nested under it."""
+    link = epub.Link(file_name, title, file_name.removesuffix(".xhtml"))
+    tree = lxml.html.fromstring(f"<div>{body}</div>")
+    children: list[Any] = []
+    for heading in tree.iter("h2", "h3"):
+        if not heading.get("id") or any(a.tag == "aside" for a in heading.iterancestors()):
+            continue
+        entry = epub.Link(f"{file_name}#{heading.get('id')}", heading.text_content().strip(), heading.get("id"))
+        if heading.tag == "h3" and children:
+            children[-1][1].append(entry)
+        else:
+            children.append((entry, []))
+    # ebooklib writes an empty list for a section without subsections, which EPUB forbids.
+    return (link, [(entry, subsections) if subsections else entry for entry, subsections in children]) if children else link
 
 
 def _normalise_zip(data: bytes, lang: str, epoch: datetime.datetime) -> bytes:

@@ -15,9 +15,10 @@ from typing import Any, Iterator
 
 import weasyprint
 
-from .apparatus import glossary_blocks, questions_blocks, references_blocks
-from ..ast import map_blocks, raw_block, raw_inline, rewrite_inlines, span_info
+from .apparatus import glossary_blocks, questions_blocks, references_blocks, title_page_extras, title_page_people
+from ..ast import map_blocks, raw_block, raw_inline, rewrite_inlines, span_info, stringify, verse_as_lines
 from ..diagnostics import BuildFailed, Diagnostic
+from ..markup import VERSE, VERSE_LINE
 from ..model import AnnotatedEdition, Blocks
 from ..pandoc import divs_to_html
 from .margins import MarginPlacement, page_references_kept, place_margin_notes, write_page_numbers
@@ -127,12 +128,13 @@ def _html(annotated: AnnotatedEdition) -> str:
     meta = edition.metadata
     text = _Text(annotated)
     sections: list[tuple[str, str, list[Any]]] = []  # id, class, blocks of each top-level div
-    contents: list[tuple[str, str]] = []
+    contents: list[tuple[int, str, str]] = []  # level, id, title
     for number, chapter in enumerate(annotated.chapters):
         ident = f"chapter-{number + 1}"
         title = chapter.title or meta.title
-        contents.append((ident, title))
-        body = text.blocks(chapter.blocks)
+        contents.append((1, ident, title))
+        contents.extend(_sections(chapter.blocks))
+        body = text.blocks(verse_as_lines(chapter.blocks, VERSE, VERSE_LINE))
         if chapter.title is None:
             body = [raw_block(f'<h1 class="text-title">{html.escape(title)}</h1>'), *body]
         sections.append((ident, "chapter", body))
@@ -145,12 +147,12 @@ def _html(annotated: AnnotatedEdition) -> str:
                                ("questions", labels("questions"), questions_blocks(annotated, href)),
                                ("references", labels("references"), references_blocks(annotated))):
         if back:
-            contents.append((ident, title))
+            contents.append((1, ident, title))
             sections.append((f"back-{ident}", "back-matter", back))
     body = divs_to_html(sections, lang=meta.lang, cache_dir=edition.cache_dir, table="html-pdf")
     e = html.escape
     stamp = build_epoch().strftime("%Y-%m-%dT%H:%M:%SZ")
-    toc = "".join(f'<li><a href="#{ident}">{e(title)}</a></li>' for ident, title in contents)
+    toc = "".join(f'<li class="level-{level}"><a href="#{ident}">{e(title)}</a></li>' for level, ident, title in contents)
     subtitle = f'<p class="subtitle">{e(meta.subtitle)}</p>' if meta.subtitle else ""
     classes = "twosided" if meta.twosided else "onesided"
     return (f'<!DOCTYPE html><html lang="{e(meta.lang)}" class="{classes}"><head><meta charset="utf-8">'
@@ -159,11 +161,17 @@ def _html(annotated: AnnotatedEdition) -> str:
             f'<meta name="dcterms.created" content="{stamp}"><meta name="dcterms.modified" content="{stamp}">'
             f'<meta name="generator" content="readingedition"></head><body>'
             f'<section class="titlepage"><p class="title">{e(meta.title)}</p>{subtitle}'
-            f'<p class="author">{e(meta.author)}</p><p class="date">{e(meta.date)}</p>'
-            f'<p class="edition-note">{e(labels("edition-note-pdf"))}</p>'
+            f'<p class="author">{e(meta.author)}</p>{title_page_people(meta)}<p class="date">{e(meta.date)}</p>'
+            f'{title_page_extras(meta)}<p class="edition-note">{e(labels("edition-note-pdf"))}</p>'
             f'<p class="rights">{e(meta.rights)}</p><p class="source">{e(meta.source)}</p></section>'
             f'<nav class="contents" aria-labelledby="contents-title"><h1 id="contents-title">{e(labels("contents"))}</h1>'
             f'<ul>{toc}</ul></nav>{body}</body></html>')
+
+
+def _sections(blocks: Blocks) -> list[tuple[int, str, str]]:
+    """A chapter's `##` and `###` headings, for the contents."""
+    return [(block["c"][0], block["c"][1][0], stringify(block["c"][2])) for block in blocks
+            if block["t"] == "Header" and block["c"][0] in (2, 3) and block["c"][1][0]]
 
 
 def _stylesheets(annotated: AnnotatedEdition) -> list[weasyprint.CSS]:
