@@ -1,16 +1,19 @@
 # `make` sets up everything (virtual environment, pinned dependencies, the font) and builds
 # both editions into output/; `make test` runs the tests. See README.md.
+# `make ROOT=DIR` builds the edition in DIR (into DIR/output), and so for every edition target.
+ROOT    := .
+OUT     := $(ROOT)/output
 PYTHON  := .venv/bin/python
 SETUP   := .venv/.installed
 FONT    := .venv/.font
-TEXTS   := $(sort $(wildcard src_text/*.md))
+TEXTS   := $(sort $(wildcard $(ROOT)/src_text/*.md))
 # The output files' name is the metadata's `filename:` (the builder's default is the title, slugified).
 NAME    := $(shell sed -n 's/^filename: *"\{0,1\}\([^"]*\)"\{0,1\} *$$/\1/p' $(firstword $(TEXTS)))
 # Each edition depends on the text, the annotations, the code and its own styles only.
 CODE    := $(shell find readingedition -name '*.py' -o -name '*.json' -o -name '*.csl')
-INPUTS  := $(TEXTS) $(wildcard annotations/*.yaml annotations/*.yml styles/*.csl) $(CODE) build.py
-EPUB    := output/$(NAME).epub
-PDF     := output/$(NAME).pdf
+INPUTS  := $(TEXTS) $(wildcard $(ROOT)/annotations/*.yaml $(ROOT)/annotations/*.yml $(ROOT)/styles/*.csl) $(CODE) build.py
+EPUB    := $(OUT)/$(NAME).epub
+PDF     := $(OUT)/$(NAME).pdf
 
 .PHONY: all epub pdf check test clean clean-text bench setup
 .DELETE_ON_ERROR:
@@ -19,10 +22,10 @@ all: $(EPUB) $(PDF)
 epub: $(EPUB)
 pdf: $(PDF)
 
-$(EPUB): $(INPUTS) $(wildcard styles/epub*.css readingedition/styles/epub*.css) | $(SETUP)
-	$(PYTHON) build.py epub
-$(PDF): $(INPUTS) $(wildcard styles/pdf*.css readingedition/styles/pdf*.css) | $(SETUP) $(FONT)
-	$(PYTHON) build.py pdf
+$(EPUB): $(INPUTS) $(wildcard $(ROOT)/styles/epub*.css readingedition/styles/epub*.css) | $(SETUP)
+	$(PYTHON) build.py epub --root $(ROOT)
+$(PDF): $(INPUTS) $(wildcard $(ROOT)/styles/pdf*.css readingedition/styles/pdf*.css) | $(SETUP) $(FONT)
+	$(PYTHON) build.py pdf --root $(ROOT)
 
 setup: $(SETUP) $(FONT)
 $(SETUP): pyproject.toml requirements.lock
@@ -44,7 +47,7 @@ $(FONT): | $(SETUP)
 ACE     := node_modules/.bin/ace-cli
 
 check: $(EPUB) $(PDF) | $(ACE)
-	$(PYTHON) build.py check --editions
+	$(PYTHON) build.py check --editions --root $(ROOT)
 
 # DAISY Ace runs on Debian's Chromium; Puppeteer must not download a browser of its own.
 $(ACE): package.json package-lock.json
@@ -60,11 +63,11 @@ test: | $(SETUP) $(FONT) $(ACE)
 	if [ $$status -eq 5 ]; then echo "error: no tests ran" >&2; exit 1; fi; exit $$status
 
 clean-text: | $(SETUP)
-	$(PYTHON) build.py clean
+	$(PYTHON) build.py clean --root $(ROOT)
 
 bench: | $(SETUP) $(FONT)
 	$(PYTHON) bench/run.py
 
 clean:
-	rm -f output/*.epub output/*.pdf output/.*.epub.* output/.*.pdf.* output/bench.json
-	rm -rf .cache/readingedition
+	rm -f $(OUT)/*.epub $(OUT)/*.pdf $(OUT)/.*.epub.* $(OUT)/.*.pdf.* output/bench.json
+	rm -rf $(ROOT)/.cache/readingedition

@@ -1,6 +1,7 @@
-"""The command line: `python build.py [all|epub|pdf|check|clean] [--root DIR] [--out DIR]`.
+"""The command line: `readingedition build|check|new|watch|clean-text` (also `python -m
+readingedition`, and build.py in a checkout). `--help` at every level.
 
-Wires the stages together in one place. Editions are written to a temporary file beside the
+build() and check() wire the stages together in one place. Editions are written to a temporary file beside the
 target and renamed into place, so a failed build leaves the previous edition untouched.
 """
 from __future__ import annotations
@@ -10,12 +11,11 @@ import os
 import sys
 import tempfile
 import time
+from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
-from .diagnostics import BuildFailed
-
-REPOSITORY = Path(__file__).resolve().parent.parent
+from .diagnostics import BuildFailed, Diagnostic
 
 
 def _progress(message: str) -> None:
@@ -51,7 +51,8 @@ def _size(path: Path) -> str:
     return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
 
 
-def build(root: Path, out: Path, formats: tuple[str, ...]) -> list[Path]:
+def build(root: Path, out: Path, formats: tuple[str, ...] = ()) -> list[Path]:
+    """Build the editions named in `formats` (epub, pdf), or all of them."""
     from .anchor import anchor_edition
     from .load import load_edition
 
@@ -63,6 +64,7 @@ def build(root: Path, out: Path, formats: tuple[str, ...]) -> list[Path]:
     for warning in annotated.report.warnings:
         _progress(warning.render(root))
     timer.lap(annotated.report.render())
+    formats = formats or ("epub", "pdf")
     built = []
     if "epub" in formats:
         from .render.epub import render_epub
@@ -109,39 +111,132 @@ def check(root: Path, out: Path, editions: bool) -> bool:
     return check_editions(annotated, out) and ok
 
 
-def main(argv: list[str] | None = None) -> int:
+# build.py's commands before `readingedition` had subcommands; still accepted.
+_LEGACY = {"all": ["build"], "epub": ["build", "epub"], "pdf": ["build", "pdf"], "clean": ["clean-text"]}
+FORMATS = ("epub", "pdf", "booklet")
+
+
+def _version() -> str:
+    try:
+        return metadata.version("readingedition")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
+def _format(name: str) -> str:
+    # (not `choices`: argparse 3.11 refuses an empty list against them)
+    if name not in FORMATS:
+        raise argparse.ArgumentTypeError(f"{name!r} is not one of: {', '.join(FORMATS)}")
+    return name
+
+
+def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="build.py", description="Build the reading editions (EPUB and PDF) of an edition directory.")
-    parser.add_argument("command", nargs="?", default="all", choices=["all", "epub", "pdf", "check", "clean"],
-                        help="all (default): both editions; epub; pdf; check: validate and anchor the annotations "
-                             "without rendering (with --editions, also check the built editions); clean: "
-                             "regenerate src_text/*.md from the raw text and its recipe")
-    parser.add_argument("--root", type=Path, default=REPOSITORY, help="the edition directory (default: this repository)")
-    parser.add_argument("--out", type=Path, default=None, help="where editions go (default: ROOT/output)")
-    parser.add_argument("--editions", action="store_true",
-                        help="with check: also run epubcheck, the fidelity checks and the margin-note audit "
-                             "on the built editions")
-    args = parser.parse_args(argv)
-    root = args.root.resolve()
+        prog=prog, description="Build annotated reading editions (an EPUB and a PDF reading packet) from an "
+                               "edition directory: src_text/, annotations/ and, optionally, styles/.")
+    parser.add_argument("--version", action="version", version=f"readingedition {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+
+    def command(name: str, summary: str, details: str = "", *, edition: bool = True) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=summary, description=summary + (" " + details if details else ""))
+        if edition:
+            sub.add_argument("--root", type=Path, help="the edition directory (default: the current directory, "
+                                                       "if it holds src_text/)")
+            sub.add_argument("--out", type=Path, help="where the editions go (default: ROOT/output)")
+        return sub
+
+    build_command = command("build", "build the editions: all of them (the default), or those named.",
+                            "The booklet is built when the metadata says `booklet: true`, or when named.")
+    build_command.add_argument("formats", nargs="*", type=_format, metavar="FORMAT",
+                               help="epub, pdf or booklet (the PDF on A5 or half-letter pages, imposed two-up "
+                                    "for printing, folding and stapling)")
+    check_command = command("check", "validate and anchor the annotations, without rendering.")
+    check_command.add_argument("--editions", action="store_true",
+                               help="also run epubcheck, the fidelity checks and the margin-note audit on the "
+                                    "built editions")
+    new_command = command("new", "start an edition: write a small working one into DIR.",
+                          "It has a chapter, notes, a glossary entry, a reference, every metadata key "
+                          "(commented) and a Makefile of its own.", edition=False)
+    new_command.add_argument("directory", type=Path, metavar="DIR", help="a directory that does not exist yet, "
+                                                                         "or an empty one")
+    watch_command = command("watch", "rebuild on every save, and preview the EPUB in a browser.",
+                            "Serves ROOT/output on 127.0.0.1 (a free port unless --port) with a page showing the "
+                            "chapters, reloaded after each build; Ctrl-C stops.")
+    watch_command.add_argument("formats", nargs="*", type=_format, metavar="FORMAT",
+                               help="what to rebuild (default: as `build`)")
+    watch_command.add_argument("--port", type=int, default=0, help="the port to serve on (default: a free one)")
+    command("clean-text", "regenerate src_text/*.md from the raw text and src_text/recipe.yaml.")
+    return parser
+
+
+def _arguments(argv: list[str]) -> list[str]:
+    """Translate build.py's old commands (`all`, `epub`, `pdf`, `clean`) to the subcommands."""
+    if argv and argv[0] in _LEGACY:
+        return [*_LEGACY[argv[0]], *argv[1:]]
+    return argv
+
+
+def edition_root(given: Path | None, fallback: Path | None = None) -> Path:
+    """--root if given; else the current directory if it holds src_text/; else `fallback`, said aloud."""
+    if given is not None:
+        return given.resolve()
+    here = Path.cwd()
+    if (here / "src_text").is_dir():
+        return here
+    if fallback is not None:
+        _progress(f"building the edition in {fallback}")
+        return fallback
+    raise BuildFailed((Diagnostic("E001", f"{here} is not an edition directory: it has no src_text/ folder"),))
+
+
+def main(argv: list[str] | None = None, *, prog: str = "readingedition", fallback_root: Path | None = None) -> int:
+    """The `readingedition` command (and `python -m readingedition`). build.py passes its own
+    directory as `fallback_root`, and an empty command line there means `build`."""
+    arguments = _arguments(list(sys.argv[1:] if argv is None else argv))
+    if not arguments and fallback_root is not None:
+        arguments = ["build"]
+    parser = _parser(prog)
+    args = parser.parse_args(arguments)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        if args.command == "new":
+            from .new import new_edition
+            root = new_edition(args.directory)
+            print(f"wrote a new edition in {root}; `make` there builds it")
+            return 0
+        root = edition_root(args.root, fallback_root)
+    except BuildFailed as failure:
+        return _failed(failure, Path.cwd(), args.command, "")
     out = (args.out or root / "output").resolve()
     try:
-        if args.command == "clean":
-            from .clean import clean_edition
-            print(f"wrote {clean_edition(root)}")
-            return 0
-        if args.command == "check":
-            return 0 if check(root, out, args.editions) else 1
-        formats = ("epub", "pdf") if args.command == "all" else (args.command,)
-        build(root, out, formats)
-        return 0
+        return _run(args, root, out)
     except BuildFailed as failure:
-        for diagnostic in failure.diagnostics:
-            print(diagnostic.render(root), file=sys.stderr)
-        count = len(failure.diagnostics)
-        step, unchanged = ("clean", root / "src_text") if args.command == "clean" else ("build", out)
-        print(f"{step} failed: {count} error{'s' * (count != 1)}; {unchanged} is unchanged", file=sys.stderr)
-        return 1
+        step, unchanged = ("clean", root / "src_text") if args.command == "clean-text" else ("build", out)
+        return _failed(failure, root, step, f"; {unchanged} is unchanged")
     except KeyboardInterrupt:
         return 130
 
 
+def _failed(failure: BuildFailed, root: Path, step: str, unchanged: str) -> int:
+    for diagnostic in failure.diagnostics:
+        print(diagnostic.render(root), file=sys.stderr)
+    count = len(failure.diagnostics)
+    print(f"{step} failed: {count} error{'s' * (count != 1)}{unchanged}", file=sys.stderr)
+    return 1
+
+
+def _run(args: argparse.Namespace, root: Path, out: Path) -> int:
+    if args.command == "clean-text":
+        from .clean import clean_edition
+        print(f"wrote {clean_edition(root)}")
+        return 0
+    if args.command == "check":
+        return 0 if check(root, out, args.editions) else 1
+    if args.command == "watch":
+        from .watch import watch
+        watch(root, out, tuple(args.formats), port=args.port)
+        return 0
+    build(root, out, tuple(args.formats))
+    return 0

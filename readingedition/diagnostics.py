@@ -72,6 +72,10 @@ CODES: dict[str, tuple[str, str]] = {
     "C011": ("markdown-not-found", "Run the clean step first: python build.py clean."),
     "C012": ("source-differs", "Fix the recipe (order, joins, footnote_markers) and run the clean step again; do not "
                                "edit the Markdown by hand."),
+    # The command and its editions
+    "E001": ("no-edition", "Run the command in an edition's directory (one holding src_text/), pass --root DIR, or "
+                           "start an edition with `readingedition new DIR`."),
+    "E002": ("edition-exists", "Name a directory that does not exist yet, or an empty one."),
     # Rendering
     "R001": ("note-lost", "A note did not reach the PDF. This is a bug in the builder; please report it."),
 }
