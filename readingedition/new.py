@@ -2,18 +2,15 @@
 
 The template is a small edition that builds as it is: a chapter, notes, a glossary entry, a
 reference, its metadata with every key commented, a pdf.css to start from and a Makefile that
-calls the installed command. Its text file is named after the directory, as the editions are.
+calls the installed command.
 """
 from __future__ import annotations
 
-import re
 import shutil
 from importlib import resources
 from pathlib import Path
 
 from .diagnostics import BuildFailed, Diagnostic
-
-TEXT = Path("src_text") / "text.md"
 
 
 def new_edition(directory: Path) -> Path:
@@ -23,6 +20,4 @@ def new_edition(directory: Path) -> Path:
         raise BuildFailed((Diagnostic("E002", f"{target} already exists and is not an empty directory"),))
     with resources.as_file(resources.files("readingedition") / "template") as template:
         shutil.copytree(template, target, dirs_exist_ok=True)
-    name = re.sub(r"[^a-z0-9]+", "-", target.name.lower()).strip("-") or "edition"
-    (target / TEXT).rename(target / TEXT.with_stem(name))
     return target

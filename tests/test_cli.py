@@ -8,6 +8,7 @@ from importlib import metadata
 from pathlib import Path
 
 from conftest import EXAMPLE, REPOSITORY
+from readingedition.load.metadata import KEYS
 
 
 def run(*args: str, cwd: Path = REPOSITORY) -> subprocess.CompletedProcess:
@@ -43,7 +44,7 @@ def test_the_edition_is_the_current_directory_when_it_holds_src_text(tmp_path):
     shutil.copytree(EXAMPLE, edition)
     done = command("build", "epub", cwd=edition)
     assert done.returncode == 0, done.stderr
-    assert (edition / "output" / "01-example.epub").is_file()
+    assert (edition / "output" / "a-small-example.epub").is_file()
 
 
 def test_elsewhere_the_command_refuses_and_build_py_says_which_edition_it_builds(tmp_path):
@@ -105,17 +106,17 @@ def test_new_writes_an_edition_whose_makefile_builds_and_cleans_it(tmp_path):
     edition = tmp_path / "my-reader"
     assert done.returncode == 0, done.stderr
     assert {p.relative_to(edition).as_posix() for p in edition.rglob("*") if p.is_file()} == {
-        "Makefile", "src_text/my-reader.md", "annotations/notes.yaml", "annotations/glossary.yaml",
+        "Makefile", "src_text/text.md", "annotations/notes.yaml", "annotations/glossary.yaml",
         "annotations/references.yaml", "styles/pdf.css"}
-    metadata_block = (edition / "src_text" / "my-reader.md").read_text().split("---")[1]
-    for key in ("title", "subtitle", "author", "date", "lang", "rights", "source", "identifier", "paper",
-                "twosided", "glossary-links", "booklet", "labels"):
+    metadata_block = (edition / "src_text" / "text.md").read_text().split("---")[1]
+    for key in KEYS:
         assert f"\n{key}:" in metadata_block or f"\n# {key}:" in metadata_block, key
     make = ["make", f"READINGEDITION={sys.executable} -m readingedition"]
     done = subprocess.run(make, cwd=edition, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "anchored 3 notes" in done.stderr
-    assert sorted(p.name for p in (edition / "output").iterdir()) == ["my-reader.epub", "my-reader.pdf"]
+    assert sorted(p.name for p in (edition / "output").iterdir()) == ["resistance-to-civil-government.epub",
+                                                                      "resistance-to-civil-government.pdf"]
     subprocess.run([*make, "clean"], cwd=edition, check=True, capture_output=True)
     assert list((edition / "output").iterdir()) == [] and not (edition / ".cache" / "readingedition").exists()
 
@@ -134,5 +135,5 @@ def test_the_repositorys_makefile_builds_another_edition_with_root(tmp_path):
     shutil.copytree(EXAMPLE, edition)
     done = subprocess.run(["make", "-s", f"ROOT={edition}", "epub"], cwd=REPOSITORY, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert (edition / "output" / "01-example.epub").is_file()
-    assert not (REPOSITORY / "output" / "01-example.epub").exists()
+    assert (edition / "output" / "a-small-example.epub").is_file()
+    assert not (REPOSITORY / "output" / "a-small-example.epub").exists()

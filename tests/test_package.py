@@ -51,4 +51,4 @@ def test_the_installed_command_makes_and_builds_an_edition_outside_the_repositor
     done = subprocess.run(["make"], env=installed, cwd=tmp_path / "reader", capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     built = {path.name: path.stat().st_size for path in (tmp_path / "reader" / "output").iterdir()}
-    assert set(built) == {"reader.epub", "reader.pdf"} and min(built.values()) > 5000
+    assert set(built) == {"resistance-to-civil-government.epub", "resistance-to-civil-government.pdf"} and min(built.values()) > 5000

@@ -98,6 +98,6 @@ def test_a_failed_build_shows_its_error_and_the_watcher_carries_on(watcher):
     notes.write_text(good.replace(NOTE, "Back again?"))
     page = running.page_with("Back again?")
     assert "A001" not in page
-    epub = root / "output" / "01-example.epub"
+    epub = root / "output" / "a-small-example.epub"
     with urllib.request.urlopen(running.url + epub.name, timeout=10) as response:
         assert response.read() == epub.read_bytes()  # the output directory is served too
