@@ -96,19 +96,29 @@ def check(root: Path, out: Path, editions: bool) -> bool:
     annotated = anchor_edition(edition)
     from .check.citations import doubled_citations
     for warning in (*annotated.report.warnings, *doubled_citations(annotated)):
-        print(warning.render(root))
+        _progress(warning.render(root))
     print(f"annotations valid: {annotated.report.render()}")
     print(annotated.report.render_terms())
     if not editions:
         return True
+    problems: list[Diagnostic] = []
     ok = True
     if (root / "src_text" / "recipe.yaml").is_file():
         from .clean import check_source_fidelity
         report = check_source_fidelity(root)
         print(report.render())
+        problems.extend(report.diagnostics())
         ok = report.ok
     from .check import check_editions
-    return check_editions(annotated, out) and ok
+    result = check_editions(annotated, out)
+    for line in result.summary:
+        print(line)
+    problems.extend(result.diagnostics)
+    for problem in problems:
+        _progress(problem.render(root))
+    ok &= result.ok
+    print("all checks passed" if ok else "CHECKS FAILED")
+    return ok
 
 
 # build.py's commands before `readingedition` had subcommands; still accepted.

