@@ -52,7 +52,8 @@ def _size(path: Path) -> str:
 
 
 def build(root: Path, out: Path, formats: tuple[str, ...] = ()) -> list[Path]:
-    """Build the editions named in `formats` (epub, pdf), or all of them."""
+    """Build the editions named in `formats` (epub, pdf, booklet), or all of them; the booklet
+    comes with the PDF when the metadata says `booklet: true`."""
     from .anchor import anchor_edition
     from .load import load_edition
 
@@ -65,6 +66,8 @@ def build(root: Path, out: Path, formats: tuple[str, ...] = ()) -> list[Path]:
         _progress(warning.render(root))
     timer.lap(annotated.report.render())
     formats = formats or ("epub", "pdf")
+    if edition.metadata.booklet and "pdf" in formats:
+        formats = (*formats, "booklet")
     built = []
     if "epub" in formats:
         from .render.epub import render_epub
@@ -82,6 +85,12 @@ def build(root: Path, out: Path, formats: tuple[str, ...] = ()) -> list[Path]:
         for note in moved:
             where = "continued on the next page" if note.continued else f"{note.lines_moved:.1f} lines"
             _progress(f"    note {note.note_id} ({note.call}) on p. {note.call_page_number}: moved {where}")
+        built.append(target)
+    if "booklet" in formats:
+        from .render.booklet import render_booklet
+        target = out / f"{edition.name}-booklet.pdf"
+        result = _write_atomically(target, lambda path: render_booklet(annotated, path))
+        timer.lap(f"booklet imposed: {result.pages} pages on {(result.pages + 3) // 4} sheets")
         built.append(target)
     for path in built:
         print(f"built {path} ({_size(path)})")

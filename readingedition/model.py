@@ -108,6 +108,7 @@ class Metadata:
     dedication: Blocks = field(default_factory=list)
     epigraph: Blocks = field(default_factory=list)
     filename: str = ""  # the output files' stem
+    booklet: bool = False  # also build NAME-booklet.pdf, for printing, folding and stapling
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class Styles:
     epub_css: tuple[Path, ...]
     pdf_css: tuple[Path, ...]
     csl: Path | None
+    booklet_css: tuple[Path, ...] = ()  # the PDF's sheets for the booklet's half-size pages
 
 
 @dataclass(frozen=True)

@@ -88,3 +88,8 @@ def test_margin_engine_codes_render_with_their_hints(code, message, expected):
     rendered = Diagnostic(code, message, severity="warning").render()
     assert rendered.startswith(expected.replace("error", "warning", 1))
     assert rendered.endswith("hint: " + CODES[code][1])
+
+
+def test_a_booklet_that_is_neither_true_nor_false(tmp_path):
+    root = make_edition(tmp_path, text=TEXT.replace("lang: en", "lang: en\nbooklet: maybe"))
+    assert codes(root) == [("T004", 4, "`booklet: maybe` must be true or false")]

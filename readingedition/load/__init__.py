@@ -32,6 +32,8 @@ BUILTIN_STYLES = Path(__file__).resolve().parent.parent / "styles"
 STYLE_FILES = {"epub": ("epub.css",), "pdf": ("pdf.css", "pdf-margins.css"), "csl": "citation-style.csl"}
 # Sheets added after the PDF's own for a paper size other than A4.
 PAPER_STYLES = {"letter": ("pdf-letter.css",)}
+# Sheets added after the PDF's own for the booklet's pages: half the sheet it is printed on.
+BOOKLET_STYLES = {"a4": ("pdf-a5.css",), "letter": ("pdf-a5.css", "pdf-half-letter.css")}
 _PAYLOAD = {"notes": "readingedition-notes", "names": "readingedition-term-names",
             "shorts": "readingedition-term-shorts",
             "definitions": "readingedition-term-definitions"}
@@ -192,9 +194,10 @@ def _layered(root: Path, names: tuple[str, ...]) -> tuple[Path, ...]:
 def _find_styles(root: Path, paper: str, csl: Path | None) -> Styles:
     epub = _layered(root, STYLE_FILES["epub"])
     pdf = _layered(root, (*STYLE_FILES["pdf"], *PAPER_STYLES.get(paper, ())))
-    for sheet in dict.fromkeys((*epub, *pdf)):
+    booklet = _layered(root, (*STYLE_FILES["pdf"], *BOOKLET_STYLES[paper]))
+    for sheet in dict.fromkeys((*epub, *pdf, *booklet)):
         _check_css(sheet)
-    return Styles(epub_css=epub, pdf_css=pdf, csl=csl)
+    return Styles(epub_css=epub, pdf_css=pdf, csl=csl, booklet_css=booklet)
 
 
 def _read_css(path: Path) -> str:

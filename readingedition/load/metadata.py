@@ -20,7 +20,8 @@ from .annotations import parse_yaml
 from .labels import LABEL_KEYS, labels_for
 
 KEYS = ("title", "subtitle", "author", "editor", "translator", "date", "lang", "rights", "source", "identifier",
-        "paper", "twosided", "glossary-links", "labels", "dedication", "epigraph", "filename", "cover", "nocite")
+        "paper", "twosided", "glossary-links", "labels", "dedication", "epigraph", "filename", "cover", "nocite",
+        "booklet")
 NAME_KEYS = ("author", "editor", "translator")
 _BLOCK = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 # RFC 5646 syntax: language (2-3 letters, ISO 639), extlang, script, region, variants, extensions, private use.
@@ -112,7 +113,14 @@ def read_metadata(meta: dict[str, Any], node: Any, path: Path) -> Metadata:
                     paper=paper, twosided=text("twosided", "false") in ("true", "yes"), glossary_links=links,
                     labels=labels, authors=names["author"], editors=names["editor"],
                     translators=names["translator"], dedication=_blocks(meta.get("dedication")),
-                    epigraph=_blocks(meta.get("epigraph")), filename=filename)
+                    epigraph=_blocks(meta.get("epigraph")), filename=filename,
+                    booklet=_yes_no(text("booklet", "false"), "booklet", path, line("booklet")))
+
+
+def _yes_no(value: str, key: str, path: Path, line: int) -> bool:
+    if value.lower() not in ("true", "yes", "false", "no"):
+        raise BuildFailed((Diagnostic("T004", f"`{key}: {value}` must be true or false", path, line),))
+    return value.lower() in ("true", "yes")
 
 
 def _names(value: dict[str, Any] | None, key: str, path: Path, line: int) -> tuple[str, ...]:
