@@ -36,7 +36,8 @@ def test_the_wheel_holds_the_styles_csl_schema_labels_and_template(wheel):
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         entry_points = next(archive.read(n).decode() for n in names if n.endswith("entry_points.txt"))
-    for name in ("styles/pdf.css", "styles/pdf-margins.css", "styles/pdf-letter.css", "styles/epub.css",
+    for name in ("styles/pdf.css", "styles/pdf-margins.css", "styles/pdf-letter.css", "styles/pdf-a5.css",
+                 "styles/pdf-half-letter.css", "styles/epub.css", "watch/preview.html", "watch/preview.js",
                  "styles/citation-style.csl", "schema/annotations.schema.json", "load/labels.yaml",
                  "template/Makefile", "template/src_text/text.md", "template/annotations/notes.yaml"):
         assert f"readingedition/{name}" in names, name
