@@ -5,15 +5,14 @@ Pandoc's JSON AST (plain dicts and lists) is the document form throughout.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 Ast = dict[str, Any]  # a pandoc JSON document or element
 Blocks = list[Any]
 Inlines = list[Any]
-
-NOTE_KINDS = ("context", "person", "source", "sic", "term", "question")
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,6 @@ class Annotations:
     notes: tuple[NoteSpec, ...]
     glossary: tuple[TermSpec, ...]
     references: tuple[dict[str, Any], ...]  # CSL items, passed to citeproc as they are
-    files: tuple[Path, ...]
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,6 @@ class Edition:
     term_shorts: dict[str, Inlines]  # term slug -> parsed Markdown
     term_definitions: dict[str, Blocks]
     styles: Styles
-    inputs: tuple[Path, ...]
 
 
 @dataclass(frozen=True)

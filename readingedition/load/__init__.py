@@ -84,10 +84,9 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
         raise BuildFailed(tuple(problems))
     metadata = read_metadata(meta, node, sources[0])
     styles = _find_styles(root, metadata.paper, csl)
-    inputs = (*sources, *annotations.files, *styles.epub_css, *styles.pdf_css, *((styles.csl,) if styles.csl else ()))
     return Edition(root=root, name=metadata.filename, cache_dir=cache_dir, metadata=metadata, document=document,
                    annotations=annotations, note_bodies=note_bodies, bibliography=bibliography, term_names=names,
-                   term_shorts=shorts, term_definitions=definitions, styles=styles, inputs=tuple(inputs))
+                   term_shorts=shorts, term_definitions=definitions, styles=styles)
 
 
 def _read_text(path: Path) -> str:

@@ -28,7 +28,7 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML h
 def load_annotations(directory: Path) -> Annotations:
     if not directory.is_dir():
         # An edition may have no annotations at all.
-        return Annotations((), (), (), ())
+        return Annotations((), (), ())
     files = tuple(sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")))
     problems: list[Diagnostic] = []
     notes: list[NoteSpec] = []
@@ -58,7 +58,7 @@ def load_annotations(directory: Path) -> Annotations:
     problems.extend(_cross_file_problems(notes, terms))
     if problems:
         raise BuildFailed(tuple(problems))
-    return Annotations(tuple(notes), tuple(terms), tuple(references), files)
+    return Annotations(tuple(notes), tuple(terms), tuple(references))
 
 
 def _read_yaml(path: Path) -> tuple[Any, yaml.Node]:
