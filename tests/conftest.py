@@ -53,3 +53,21 @@ def example(tmp_path_factory) -> Built:
 @pytest.fixture(scope="session")
 def stress(tmp_path_factory) -> Built:
     return _build(STRESS, tmp_path_factory.mktemp("stress"))
+
+
+# The session's built editions, and the fixtures that pick one of them.
+BUILD_FIXTURES = {"essay", "example", "stress", "built"}
+# Folders and modules whose tests render, package or run builds themselves.
+SLOW_PATHS = ("integration/", "render/", "check/test_check.py", "check/test_fidelity.py", "test_cli.py",
+              "test_memo.py", "test_package.py", "test_watch.py")
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items):
+    """`pytest -m quick` selects the tests that build nothing: not in SLOW_PATHS, using no build
+    fixture, and not marked `slow`."""
+    for item in items:
+        where = item.path.resolve().relative_to(TESTS).as_posix()
+        if (not where.startswith(SLOW_PATHS) and not BUILD_FIXTURES & set(getattr(item, "fixturenames", ()))
+                and item.get_closest_marker("slow") is None):
+            item.add_marker(pytest.mark.quick)

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from readingedition.render import pdf
 from readingedition.anchor import anchor_edition
 from readingedition.diagnostics import CODES, BuildFailed, Diagnostic
 from readingedition.load import load_edition
+from readingedition.render import pdf
 from readingedition.render.margins import MarginPlacement
 
 from editions_factory import TEXT, TEXT_FILE, make_edition, note_yaml
@@ -66,6 +66,7 @@ def test_a_paper_size_that_is_not_a4_or_letter(tmp_path):
     assert codes(root) == [("T004", 4, "`paper: a5` must be a4 or letter")]  # the line of `paper:`
 
 
+@pytest.mark.slow  # lays out a PDF
 def test_a_note_lost_in_layout_fails_the_build(tmp_path, monkeypatch):
     root = make_edition(tmp_path)
     annotated = anchor_edition(load_edition(root))
