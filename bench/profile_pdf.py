@@ -29,20 +29,20 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path[:0] = [str(BENCH), str(REPO)]
 
 import weasyprint  # noqa: E402
-
 from synthetic import make_edition  # noqa: E402
-from readingedition.render import pdf as pdf_module  # noqa: E402
+
 from readingedition.anchor import anchor_edition  # noqa: E402
 from readingedition.load import load_edition  # noqa: E402
+from readingedition.render import pdf as pdf_module  # noqa: E402
 
 
 def _unwrap(html: str, pattern: str, closing: str) -> str:
@@ -160,11 +160,13 @@ def ablate(chapters: int, names: list[str] | None) -> None:
             rows[variant.name] = row = render_variant(html, base, sheets, variant, Path(scratch) / "x.pdf")
             print(f"{variant.name:20} {row['render_s']:8.1f} {row['render_cpu_s']:8.1f} {row['write_s']:8.1f} "
                   f"{row['write_cpu_s']:8.1f} {row['pages']:6d}  {variant.what}", flush=True)
-        baseline = statistics.mean(rows[n]["render_cpu_s"] + rows[n]["write_cpu_s"] for n in ("as-built", "as-built-again"))
+        baseline = statistics.mean(rows[n]["render_cpu_s"] + rows[n]["write_cpu_s"]
+                                   for n in ("as-built", "as-built-again"))
         print(f"\nCPU (render + write) against as built ({baseline:.1f} s, mean of two runs):")
         for name, row in rows.items():
             total = row["render_cpu_s"] + row["write_cpu_s"]
-            print(f"  {name:20} {total:7.1f} s  {total - baseline:+7.1f} s  {100 * (total - baseline) / baseline:+6.1f} %")
+            share = 100 * (total - baseline) / baseline
+            print(f"  {name:20} {total:7.1f} s  {total - baseline:+7.1f} s  {share:+6.1f} %")
 
 
 def profile(chapters: int, top: int) -> None:
@@ -172,7 +174,7 @@ def profile(chapters: int, top: int) -> None:
         annotated = annotated_book(chapters, Path(scratch))
         html, sheets = pdf_module._html(annotated), _sheets(annotated)
         css = [weasyprint.CSS(filename=str(path)) for path in sheets]
-        for label, call in (("render", None), ("write_pdf", None)):
+        for label in ("render", "write_pdf"):
             profiler = cProfile.Profile()
             if label == "render":
                 profiler.enable()

@@ -25,15 +25,15 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path[:0] = [str(BENCH), str(REPO)]
 
 import pypandoc  # noqa: E402
-
 from synthetic import make_edition  # noqa: E402
 
 # (module, attribute path, label, top-level within its stage?)
@@ -96,7 +96,7 @@ class Watch:
         self.depth: dict[str, int] = defaultdict(int)
         self.saved: list[tuple[Any, str, Any]] = []
 
-    def __enter__(self) -> "Watch":
+    def __enter__(self) -> Watch:
         for module_name, path, _ in self.names:
             owner: Any = importlib.import_module(module_name)
             *parents, attribute = path.split(".")
@@ -135,8 +135,8 @@ class Watch:
 
 def _stage_call(stage: str, root: Path, state: dict[str, Any], out: Path, cache: bool) -> Callable[[], Any]:
     from readingedition.anchor import anchor_edition
-    from readingedition.render.epub import render_epub
     from readingedition.load import load_edition
+    from readingedition.render.epub import render_epub
     from readingedition.render.pdf import render_pdf
     return {"load": lambda: state.__setitem__("edition", load_edition(root, cache=cache)),
             "anchor": lambda: state.__setitem__("annotated", anchor_edition(state["edition"])),

@@ -100,10 +100,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -111,16 +112,15 @@ sys.path[:0] = [str(BENCH), str(REPO)]
 
 import pypandoc  # noqa: E402
 import weasyprint  # noqa: E402
-
 import yaml  # noqa: E402
-
 from synthetic import dump_yaml, make_edition  # noqa: E402
-from readingedition.render import pdf as pdf_module  # noqa: E402
+
 from readingedition.anchor import anchor_edition  # noqa: E402
 from readingedition.check import run_epubcheck  # noqa: E402
-from readingedition.render.epub import render_epub  # noqa: E402
 from readingedition.check.fidelity import epub_fidelity, pdf_fidelity  # noqa: E402
 from readingedition.load import load_edition  # noqa: E402
+from readingedition.render import pdf as pdf_module  # noqa: E402
+from readingedition.render.epub import render_epub  # noqa: E402
 from readingedition.render.pdf import render_pdf  # noqa: E402
 
 
@@ -217,8 +217,8 @@ def source_state() -> dict[str, Any]:
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
         return done.stdout.strip() if done.returncode == 0 else ""
-    changed = [line.split(maxsplit=1)[1] for line in git("status", "--porcelain", "--", "readingedition", "styles", "Makefile",
-                                         "build.py").splitlines()]
+    status = git("status", "--porcelain", "--", "readingedition", "styles", "Makefile", "build.py")
+    changed = [line.split(maxsplit=1)[1] for line in status.splitlines()]
     return {"head": git("rev-parse", "--short", "HEAD"), "uncommitted_product_files": changed}
 
 
@@ -323,7 +323,8 @@ def cli_epub(root: Path, out: Path) -> Sample:
     return run_command([sys.executable, str(REPO / "build.py"), "epub", "--root", str(root), "--out", str(out)])
 
 
-def measure_edition(prefix: str, root: Path, runs: int, modes: tuple[str, ...], with_cli: bool = False) -> dict[str, Any]:
+def measure_edition(prefix: str, root: Path, runs: int, modes: tuple[str, ...],
+                    with_cli: bool = False) -> dict[str, Any]:
     """Each run: every stage cold (no build cache) with both baselines, then with the cache in
     each of `modes` (after a first cached build, untimed, fills it)."""
     samples, facts = Samples(), {}
@@ -427,7 +428,7 @@ def bench_memory(plan: Plan, work: Path) -> dict[str, Any]:
         done = subprocess.run([sys.executable, "-c", MEMORY_PROBE, "all", "--root", str(root), "--out", out],
                               cwd=REPO, capture_output=True, text=True)
         wall = time.perf_counter() - start
-    line = next((l for l in done.stderr.splitlines() if l.startswith("VMHWM")), None)
+    line = next((row for row in done.stderr.splitlines() if row.startswith("VMHWM")), None)
     if done.returncode or line is None:
         raise RuntimeError(f"the book build failed:\n{done.stderr[-3000:]}")
     return {"peak_mem_mb": int(line.split()[1]) / 1024, "book_cli_all_s": wall}

@@ -19,7 +19,8 @@ CODES: dict[str, tuple[str, str]] = {
     "Y002": ("yaml-tab", "YAML indentation must use spaces, not tabs."),
     "Y003": ("yaml-empty", "Add a `notes:` or `glossary:` list, or delete the file."),
     "Y004": ("yaml-not-mapping", "The file must be a mapping with `notes:` and/or `glossary:` keys, not a list."),
-    "Y005": ("yaml-alias", "Anchors and aliases (&name, *name) are not allowed in annotation files; write the value out."),
+    "Y005": ("yaml-alias", "Anchors and aliases (&name, *name) are not allowed in annotation files; write the value "
+                           "out."),
     "Y006": ("yaml-duplicate-key", "Each key may appear once in an entry; delete or rename one of them."),
     # Keys and fields
     "K001": ("unknown-key", "Remove or rename the key."),
@@ -44,7 +45,8 @@ CODES: dict[str, tuple[str, str]] = {
     "G004": ("term-not-found", "The term and its forms occur nowhere in the text; check the spelling or add `forms:`."),
     # Source text
     "T001": ("no-text", "Put the text in one or more top-level *.md files in src_text/."),
-    "T002": ("missing-metadata", "Add the field to the YAML metadata block at the top of the first src_text/*.md file."),
+    "T002": ("missing-metadata", "Add the field to the YAML metadata block at the top of the first src_text/*.md "
+                                 "file."),
     "T003": ("undefined-footnote", "Add the footnote text `[^n]: ...`, or remove the reference."),
     "T004": ("bad-metadata", "Fix the value in the metadata block."),
     "T005": ("bad-language-tag", "Write `lang` as a BCP 47 tag: a two-letter language code, e.g. en, fr, en-GB."),

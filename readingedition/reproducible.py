@@ -8,14 +8,14 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 DEFAULT_EPOCH = 1136073600  # 2006-01-01T00:00:00Z: fixed, so unset means reproducible too
 
 
 def build_epoch() -> datetime.datetime:
     seconds = int(os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_EPOCH))
-    return datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc).replace(tzinfo=None)
+    return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC).replace(tzinfo=None)
 
 
 @contextlib.contextmanager
@@ -23,7 +23,7 @@ def libraries_clock() -> Iterator[None]:
     """Give libraries that stamp their output with the time the same clock, by the convention
     they follow (SOURCE_DATE_EPOCH): fontTools writes it into every font subset's `head` table."""
     saved = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(build_epoch().replace(tzinfo=datetime.timezone.utc).timestamp()))
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(build_epoch().replace(tzinfo=datetime.UTC).timestamp()))
     try:
         yield
     finally:

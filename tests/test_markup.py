@@ -65,4 +65,5 @@ def test_the_kinds_are_read_from_the_schema():
 def test_back_matter_ids_titles_and_files_are_distinct():
     parts = markup.BACK_MATTER
     assert len({p.id for p in parts}) == len({p.label for p in parts}) == len({p.file_name for p in parts}) == 3
-    assert markup.CHAPTER_FILE.search(markup.chapter_file(11)) and not markup.CHAPTER_FILE.search(markup.GLOSSARY.file_name)
+    assert markup.CHAPTER_FILE.search(markup.chapter_file(11))
+    assert not markup.CHAPTER_FILE.search(markup.GLOSSARY.file_name)

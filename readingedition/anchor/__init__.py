@@ -73,7 +73,8 @@ def _anchor(edition: Edition) -> AnnotatedEdition:
     for start, end, slug, segment in linked:
         counts[slug] += 1
         anchor_id = term_id(slug, counts[slug])
-        marks.setdefault(segment.key, []).append(Mark(start - segment.start, end - segment.start, "term", slug, anchor_id))
+        mark = Mark(start - segment.start, end - segment.start, "term", slug, anchor_id)
+        marks.setdefault(segment.key, []).append(mark)
         uses.append(TermUse(slug, segment.chapter, anchor_id))
     warnings = tuple(Diagnostic("G004", f"the glossary term `{e.term}` occurs nowhere in the text", e.where.path,
                                 e.where.line, severity="warning")

@@ -9,8 +9,8 @@ import bisect
 import heapq
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 _FOLD = {**{c: "'" for c in "‘’‚‛′`"}, **{c: '"' for c in "“”„‟″«»"}, **{c: "-" for c in "‐‑‒–—―−"},
          **{c: " " for c in "\u00a0\u2009\u202f\u2002\u2003\n\t"}, "…": "...",

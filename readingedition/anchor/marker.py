@@ -132,8 +132,8 @@ class Marker:
         # The inlines a range overlaps, and those a call touches (it may sit at either edge).
         windows = sorted([(r.start, bisect.bisect_right(inline_ends, r.start), bisect.bisect_left(inline_starts, r.end))
                           for r in ranges] +
-                         [(p.start, bisect.bisect_left(inline_ends, p.start), bisect.bisect_right(inline_starts, p.start))
-                          for p in points])
+                         [(p.start, bisect.bisect_left(inline_ends, p.start),
+                           bisect.bisect_right(inline_starts, p.start)) for p in points])
         for _, first, last in windows:
             first = max(done, first)
             if first >= last:
@@ -186,7 +186,10 @@ class Marker:
                 new_children, _ = self._level(children, pos + opening, partial, inner_points, copy)
             else:
                 new_children = [self._inline_plain(i) for i in children] if copy else children
-            rebuilt = {"t": t, "c": new_children} if t in CONTAINERS else {"t": t, "c": [inline["c"][0], new_children, *inline["c"][2:]]}
+            if t in CONTAINERS:
+                rebuilt = {"t": t, "c": new_children}
+            else:
+                rebuilt = {"t": t, "c": [inline["c"][0], new_children, *inline["c"][2:]]}
             return [_Item(rebuilt, pos, end, frozenset(partial))]
         return [_Item(inline, pos, end)]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..diagnostics import Diagnostic
 from ..model import NoteSpec
@@ -60,7 +60,8 @@ def _disambiguation(search: SearchText, starts: list[int], length: int) -> str:
                 choice = ("suffix", suffix)
                 break
         context = search.context(start, end, 30)
-        lines.append(f"{choice[0]}: {choice[1]!r:<40} → {context}" if choice else f"(no short context is unique) {context}")
+        lines.append(f"{choice[0]}: {choice[1]!r:<40} → {context}" if choice
+                     else f"(no short context is unique) {context}")
     return "\n".join(lines)
 
 
@@ -107,7 +108,7 @@ def _closest(search: SearchText, quote: str, limit: int = 3) -> str:
         ratio = difflib.SequenceMatcher(None, " ".join(quote_words), " ".join(window)).ratio()
         scored.append((-ratio, first, window))
     lines = []
-    for negative_ratio, first, window in sorted(scored)[:limit]:
+    for negative_ratio, _, window in sorted(scored)[:limit]:
         if -negative_ratio < 0.5:
             break
         diffs = []

@@ -1,7 +1,7 @@
 """Finding the occurrences of glossary terms to link."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..model import TermSpec
 from .fold import fold_quote

@@ -136,7 +136,8 @@ def check_editions(annotated: AnnotatedEdition, out: Path) -> CheckResult:
         summary.append(result.render())
         found.extend(result.diagnostics())
         ok &= result.ok
-    for report, path in ((epub_fidelity(annotated, epub_path), epub_path), (pdf_fidelity(annotated, pdf_path), pdf_path)):
+    for fidelity, path in ((epub_fidelity, epub_path), (pdf_fidelity, pdf_path)):
+        report = fidelity(annotated, path)
         summary.append(report.summary)
         found.extend(report.diagnostics(path))
         ok &= report.ok

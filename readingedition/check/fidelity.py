@@ -10,9 +10,10 @@ import difflib
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import lxml.etree
 import pdfplumber
@@ -252,7 +253,8 @@ def _item_number(item: Any) -> str:
         return ""
     styles = {"a": "LowerAlpha", "A": "UpperAlpha", "i": "LowerRoman", "I": "UpperRoman"}
     items = [c for c in parent if c.tag == f"{_XHTML}li"]
-    return list_number(styles.get(parent.get("type", "1"), "Decimal"), int(parent.get("start", "1")) + items.index(item))
+    start = int(parent.get("start", "1"))
+    return list_number(styles.get(parent.get("type", "1"), "Decimal"), start + items.index(item))
 
 
 def _visible_text(element: Any) -> str:

@@ -10,7 +10,16 @@ from .footnotes import footnote_definition, footnote_problems, place_marker
 from .joins import join_chunks
 from .patterns import TITLE_PAGE_FIELDS
 from .recipe import Recipe, load_recipe, read_raw
-from .rules import Chunk, Footnote, FrontMatter, apply_fixes, escape_block_start, split_chunks, strip_front_matter, to_markdown
+from .rules import (
+    Chunk,
+    Footnote,
+    FrontMatter,
+    apply_fixes,
+    escape_block_start,
+    split_chunks,
+    strip_front_matter,
+    to_markdown,
+)
 
 
 def render_metadata(metadata: Sequence[tuple[str, str]]) -> str:

@@ -19,7 +19,6 @@ from .patterns import (
     shorten,
 )
 
-
 # Rule 1: the library's banner, title page and retrieval lines
 # --------------------------------------------------------------------------
 
@@ -54,20 +53,17 @@ def strip_front_matter(text: str, values: Sequence[str]) -> FrontMatter:
     """
     lines = text.splitlines(keepends=True)
     removed: list[str] = []
-    index = 0
+    first_text = len(lines)
     for index, line in enumerate(lines):
         stripped = line.strip()
         if not stripped:
             continue
-        if any(p.fullmatch(stripped) for p in LIBRARY_BOILERPLATE) or is_title_page_line(
-            stripped, values
-        ):
+        if any(p.fullmatch(stripped) for p in LIBRARY_BOILERPLATE) or is_title_page_line(stripped, values):
             removed.append(stripped)
             continue
+        first_text = index
         break
-    else:
-        index = len(lines)
-    return FrontMatter(tuple(removed), "".join(lines[index:]))
+    return FrontMatter(tuple(removed), "".join(lines[first_text:]))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ and the PDF; the renderer supplies how to link to a place in the text.
 from __future__ import annotations
 
 import html
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..ast import div, para, raw_block, stringify, text
 from ..markup import GLOSS_SEE, GLOSS_SHORT, GLOSS_USES, GLOSSARY, QUESTIONS, REFERENCES, call_id, gloss_id
