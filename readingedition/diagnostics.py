@@ -86,7 +86,7 @@ CODES: dict[str, tuple[str, str]] = {
     "V004": ("accessibility", "Ace found an accessibility problem. If it is in your text or styles, fix it; "
                               "otherwise it is a bug in the builder: please report it."),
     "V005": ("ace-not-run", "Install DAISY Ace and Chromium: make check installs them (npm ci; apt-get install "
-                            "chromium)."),
+                            "chromium); for an installed readingedition, npm install -g @daisy/ace-cli."),
     "V006": ("text-differs", "The edition's text differs from the source text: this is a bug in the builder; "
                              "please report it with the words shown."),
     "V007": ("note-missing", "An editor's note did not reach the edition: this is a bug in the builder; please "

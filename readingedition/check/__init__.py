@@ -88,17 +88,19 @@ class AceResult:
         return tuple(Diagnostic("V004", violation, self.path) for violation in self.violations)
 
 
+# This checkout's Ace (npm ci); an installed copy of the package uses one on the PATH instead.
 ACE = Path(__file__).resolve().parents[2] / "node_modules" / ".bin" / "ace-cli"
 
 
 def run_ace(path: Path, chromium: str | None = None) -> AceResult:
     """DAISY Ace, driven by Debian's Chromium (Puppeteer's own browser download is not used)."""
     chromium = chromium or shutil.which("chromium")
-    if not ACE.exists() or chromium is None:
+    ace = str(ACE) if ACE.exists() else shutil.which("ace")
+    if ace is None or chromium is None:
         return AceResult((), "needs `npm ci` and Debian's chromium; `make check` installs them", path)
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium}
-        done = subprocess.run([str(ACE), "--silent", "--force", "--outdir", scratch, str(path)],
+        done = subprocess.run([ace, "--silent", "--force", "--outdir", scratch, str(path)],
                               capture_output=True, text=True, env=env)
         report = Path(scratch) / "report.json"
         if not report.is_file():
