@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..diagnostics import BuildFailed
 from .server import BuildState, PreviewServer

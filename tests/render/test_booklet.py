@@ -8,9 +8,10 @@ import pdfplumber
 import pytest
 import weasyprint
 
-from conftest import EXAMPLE
 from readingedition.cli import build
 from readingedition.render.booklet import SHEETS, booklet_order, impose
+
+from conftest import EXAMPLE
 
 MM = 72 / 25.4
 
