@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark of the reading-edition build (issue 10): `make bench`, or `.venv/bin/python bench/run.py`.
+"""Benchmark of the reading-edition build: `make bench`, or `.venv/bin/python bench/run.py`.
 
 Prints a table and writes the same figures to output/bench.json (one key per figure).
 

@@ -1,4 +1,4 @@
-"""The catalogue of bad inputs (issue 9 §1): what an editor can get wrong, and what the build says.
+"""The catalogue of bad inputs: what an editor can get wrong, and what the build says.
 
 Every case starts from a tiny good edition (tests/editions_factory.py: a metadata block, two
 paragraphs with one *italic* title and a footnote [^1], one note, one glossary entry), builds it

@@ -1,4 +1,4 @@
-"""Reproducible builds (issue 9 §4): the same inputs give byte-identical editions.
+"""Reproducible builds: the same inputs give byte-identical editions.
 
 Three builds of one small edition (tests/editions_factory.py), EPUB and PDF each:
   A  in this process, SOURCE_DATE_EPOCH unset, this process's time zone;

@@ -1,4 +1,4 @@
-"""Property tests of anchoring and layout (issue 9 §3), with Hypothesis.
+"""Property tests of anchoring and layout, with Hypothesis.
 
 * Random notes and glossary terms on random passages of a generated text always give a valid
   edition with every note present: passages at paragraph ends, inside and across italics,
