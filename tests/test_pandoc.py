@@ -1,0 +1,31 @@
+"""pandoc.py: Markdown to AST, and AST blocks to HTML, with the build cache between runs."""
+from __future__ import annotations
+
+from readingedition.ast import stringify
+from readingedition.pandoc import divs_to_html, open_memo, parse_markdown
+
+
+def _para(text: str) -> dict:
+    return {"t": "Para", "c": [{"t": "Str", "c": text}]}
+
+
+def test_markdown_and_the_metadatas_markdown_are_parsed(tmp_path):
+    memo = open_memo(None, "test")
+    tree = parse_markdown("A *word* here.\n", {"notes": {"n1": "The **note**."}}, references=[], csl=None, memo=memo)
+    assert tree["blocks"][0]["c"][2] == {"t": "Emph", "c": [{"t": "Str", "c": "word"}]}
+    note = tree["meta"]["notes"]["c"]["n1"]
+    assert stringify(note) == "The note." and '"Strong"' in str(note).replace("'", '"')
+
+
+def test_divs_become_html_in_order_with_their_ids_and_classes(tmp_path):
+    divs = [("part-0", "chapter", [_para("One & two."), _para("Three.")]), ("part-1", "back-matter", [_para("Four.")])]
+    html = divs_to_html(divs, lang="en", cache_dir=None, table="test")
+    assert html.splitlines() == ['<div id="part-0" class="chapter">', "<p>One &amp; two.</p>", "<p>Three.</p>",
+                                 "</div>", '<div id="part-1" class="back-matter">', "<p>Four.</p>", "</div>"]
+
+
+def test_the_build_cache_gives_the_same_html(tmp_path):
+    divs = [("x", "chapter", [_para(f"Paragraph {n}.") for n in range(5)])]
+    cold = divs_to_html(divs, lang="en", cache_dir=tmp_path, table="test")
+    assert any(tmp_path.iterdir())  # the cache was written
+    assert divs_to_html(divs, lang="en", cache_dir=tmp_path, table="test") == cold
