@@ -5,7 +5,7 @@ Prints a table and writes the same figures to output/bench.json (one key per fig
 
     .venv/bin/python bench/run.py            # the full benchmark (about 14 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick    # smoke run: 1 run each, a 3-chapter book, 20x anchoring
-    .venv/bin/python bench/run.py --only essay,anchor   # some sections: essay, book, memory, anchor, make
+    .venv/bin/python bench/run.py --only essay,anchor   # some sections: essay, book, memory, anchor, make, watch
 
 With --quick (or --only), write elsewhere with --out to keep the full figures in output/bench.json.
 Where the time goes: bench/profile_stages.py (per sub-step), bench/profile_pdf.py (WeasyPrint
@@ -66,6 +66,8 @@ Keys of output/bench.json (times in seconds, medians):
   essay_cli_epub_s       `python build.py epub` on the essay as a subprocess (interpreter start and
                          imports included); epub_vs_pandoc_cli = that / pandoc_epub_s
   pdf_pages_per_s        book_pages / book_pdf_s (essay_pdf_pages_per_s likewise)
+  watch_note_edit_s      `readingedition watch epub` on a copy of the essay: from saving a note (a word
+                         appended) to the preview page (fetched every 50 ms) showing it; watch_runs edits
   peak_mem_mb            peak RSS of `build.py all` on the book, run in a subprocess (its VmHWM
                          from /proc/self/status; pandoc's processes not included)  target < 2000
   book_cli_all_s         wall time of that subprocess
@@ -94,12 +96,15 @@ import json
 import multiprocessing
 import os
 import platform
+import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -136,14 +141,15 @@ class Plan:
     big_extra_terms: int = 360  # + the essay's 40
     big_runs: int = 3
     make_runs: int = 5
+    watch_runs: int = 5
     parallel_runs: int = 2
     quick: bool = False
 
 
 FULL = Plan()
 QUICK = replace(FULL, essay_runs=1, book_runs=1, book_chapters=3, scale_runs=3, big_chapters=20, big_runs=1,
-                make_runs=2, parallel_runs=1, quick=True)
-SECTIONS = ("essay", "book", "memory", "anchor", "make")
+                make_runs=2, parallel_runs=1, watch_runs=2, quick=True)
+SECTIONS = ("essay", "book", "memory", "anchor", "make", "watch")
 
 TARGETS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "epub_vs_pandoc": ("<= 1.5", lambda v: v <= 1.5),
@@ -566,8 +572,45 @@ def bench_make(plan: Plan, work: Path) -> dict[str, Any]:
             "make_parallel_runs": plan.parallel_runs}
 
 
+def _page_version(url: str, newer_than: int, timeout: float = 60) -> int:
+    """Fetch the preview page until it comes from a build after version `newer_than`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            version = int(re.search(r'data-version="(\d+)"', response.read().decode())[1])
+        if version > newer_than:
+            return version
+        time.sleep(0.05)
+    raise RuntimeError(f"the preview was not rebuilt after version {newer_than}")
+
+
+def bench_watch(plan: Plan, work: Path) -> dict[str, Any]:
+    """A saved note, from the file to the watcher's preview page (see watch_note_edit_s)."""
+    root = work / "watched"
+    for part in ("src_text", "annotations"):
+        shutil.copytree(REPO / part, root / part, ignore=shutil.ignore_patterns("raw"))
+    watcher = subprocess.Popen([sys.executable, "-m", "readingedition", "watch", "epub"], cwd=root,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = next(line.split("the preview is at ")[1].split()[0] for line in watcher.stdout
+                   if "the preview is at" in line)
+        version = _page_version(url, 0)
+        times = []
+        for _ in range(plan.watch_runs):
+            edit_one_note(root)
+            started = time.perf_counter()
+            version = _page_version(url, version)
+            times.append(time.perf_counter() - started)
+            progress(f"watch: note edit shown in {times[-1]:.2f} s")
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        watcher.wait(timeout=30)
+    return {"watch_note_edit_s": statistics.median(times), "watch_runs": plan.watch_runs}
+
+
 BENCHES: dict[str, Callable[[Plan, Path], dict[str, Any]]] = {
-    "essay": bench_essay, "book": bench_book, "memory": bench_memory, "anchor": bench_anchor, "make": bench_make}
+    "essay": bench_essay, "book": bench_book, "memory": bench_memory, "anchor": bench_anchor, "make": bench_make,
+    "watch": bench_watch}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -580,6 +623,7 @@ ROWS = (  # (key, label, unit)
     ("essay_checks_s", "essay: checks (fidelity)", "s"), ("essay_checks_ok", "essay: fidelity checks pass", ""),
     ("essay_epubcheck_s", "essay: epubcheck", "s"), ("essay_epubcheck", "essay: epubcheck says", ""),
     ("essay_pages", "essay: pages", ""), ("essay_epub_build_s", "essay: load+anchor+EPUB", "s"),
+    ("watch_note_edit_s", "essay: saved note -> watch preview", "s"),
     ("pandoc_epub_s", "baseline: pandoc md->epub", "s"), ("epub_vs_pandoc", "epub_vs_pandoc", "x"),
     ("epub_vs_pandoc_cpu", "epub_vs_pandoc (CPU)", "x"),
     ("essay_cli_epub_s", "essay: build.py epub (process)", "s"), ("epub_vs_pandoc_cli", "epub_vs_pandoc_cli", "x"),
