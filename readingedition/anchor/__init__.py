@@ -69,7 +69,7 @@ def _anchor(edition: Edition) -> AnnotatedEdition:
 
     uses: list[TermUse] = []
     counts = {entry.slug: 0 for entry in annotations.glossary}
-    linked, occurrences = find_terms(search, annotations.glossary, edition.metadata.glossary_links == "every")
+    linked, occurrences, present = find_terms(search, annotations.glossary, edition.metadata.glossary_links == "every")
     for start, end, slug, segment in linked:
         counts[slug] += 1
         anchor_id = term_id(slug, counts[slug])
@@ -78,7 +78,7 @@ def _anchor(edition: Edition) -> AnnotatedEdition:
         uses.append(TermUse(slug, segment.chapter, anchor_id))
     warnings = tuple(Diagnostic("G004", f"the glossary term `{e.term}` occurs nowhere in the text", e.where.path,
                                 e.where.line, severity="warning")
-                     for e in annotations.glossary if counts[e.slug] == 0)
+                     for e in annotations.glossary if e.slug not in present)
 
     marker = Marker(marks, segments)
     rebuilt = tuple(Chapter(title, marker.blocks(blocks)) for title, blocks in chapters)

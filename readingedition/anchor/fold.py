@@ -12,9 +12,14 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+# Every Unicode space separator (no-break, narrow no-break, thin, hair, figure, em, en ...) is a
+# space; invisible format characters (soft hyphen, zero-width space, joiners, word joiner, BOM)
+# and superscript footnote digits are nothing.
+SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\n\t"
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _FOLD = {**{c: "'" for c in "‘’‚‛′`"}, **{c: '"' for c in "“”„‟″«»"}, **{c: "-" for c in "‐‑‒–—―−"},
-         **{c: " " for c in "\u00a0\u2009\u202f\u2002\u2003\n\t"}, "…": "...",
-         **{c: "" for c in "⁰¹²³⁴⁵⁶⁷⁸⁹\u00ad\u200b"}}
+         **{c: " " for c in SPACES}, "…": "...",
+         **{c: "" for c in "⁰¹²³⁴⁵⁶⁷⁸⁹" + INVISIBLE}}
 
 # One-for-one foldings (quotes, dashes, spaces) are a substitution of single characters (a
 # regular expression finds the few there are much faster than str.translate looks at every one);
@@ -22,10 +27,10 @@ _FOLD = {**{c: "'" for c in "‘’‚‛′`"}, **{c: '"' for c in "“”„�
 # found by a second regular expression.
 _ONE_FOR_ONE = {c: m for c, m in _FOLD.items() if len(m) == 1}
 _ONE_FOR_ONE_CHARS = re.compile("[" + re.escape("".join(_ONE_FOR_ONE)) + "]")
-_RESIZED = re.compile(r" {2,}|-{2,}|…| *[⁰¹²³⁴⁵⁶⁷⁸⁹\u00ad\u200b]+ *")
+_RESIZED = re.compile(r" {2,}|-{2,}|…| *[⁰¹²³⁴⁵⁶⁷⁸⁹" + INVISIBLE + "]+ *")
 # Without invisible marks (most texts), the same matches come from three patterns that each begin
 # with a fixed string, which the regular expression engine scans for many times faster.
-_INVISIBLE = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹\u00ad\u200b]")
+_INVISIBLE = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹" + INVISIBLE + "]")
 _RESIZED_PARTS = (re.compile("  +"), re.compile("--+"), re.compile("…"))
 
 

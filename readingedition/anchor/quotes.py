@@ -24,7 +24,11 @@ def place_notes(search: SearchText, notes: Iterable[NoteSpec]) -> tuple[dict[str
             starts = occurrences[quote]
             chosen = [s for s in starts if context_matches(text, s, s + len(quote), note.prefix, note.suffix)]
             where = note.where
-            if not starts:
+            if not starts and _spans_paragraphs(text, quote):
+                problems.append(Diagnostic("A001", f"note `{note.id}`: the quote {note.quote!r} runs from one "
+                                                   f"paragraph into the next; a quote must lie within one paragraph "
+                                                   f"(or heading)", where.path, where.line))
+            elif not starts:
                 problems.append(Diagnostic("A001", f"note `{note.id}`: the quote {note.quote!r} is not in the text",
                                            where.path, where.line, _closest(search, quote)))
             elif not chosen:
@@ -39,6 +43,11 @@ def place_notes(search: SearchText, notes: Iterable[NoteSpec]) -> tuple[dict[str
             else:
                 placed[note.id] = search.to_raw(chosen[0], chosen[0] + len(quote))
     return placed, problems
+
+
+def _spans_paragraphs(text: str, quote: str) -> bool:
+    """Is the quote in the text once the breaks between paragraphs are read as spaces?"""
+    return " " in quote and quote in re.sub(f" *{SEPARATOR}+ *", " ", text)
 
 
 def _disambiguation(search: SearchText, starts: list[int], length: int) -> str:
@@ -116,5 +125,6 @@ def _closest(search: SearchText, quote: str, limit: int = 3) -> str:
         for op, a1, a2, b1, b2 in matcher.get_opcodes():
             if op != "equal":
                 diffs.append(f"{' '.join(quote_words[a1:a2]) or '∅'!r} → {' '.join(window[b1:b2]) or '∅'!r}")
-        lines.append(f"closest: {' '.join(window)!r}\n  differs: {'; '.join(diffs)}")
+        # Words that differ only in what the matching ignores leave nothing to show: no "differs:" line.
+        lines.append(f"closest: {' '.join(window)!r}" + (f"\n  differs: {'; '.join(diffs)}" if diffs else ""))
     return "\n".join(lines) or "no passage in the text is close to it"

@@ -35,9 +35,9 @@ def _spellings(form: str) -> frozenset[str]:
 
 
 def find_terms(search: SearchText, glossary: tuple[TermSpec, ...],
-                every: bool) -> tuple[list[tuple[int, int, str, Segment]], dict[str, int]]:
-    """The occurrences to link (raw offsets, slug, segment), and how often each term occurs where
-    it could be linked."""
+                every: bool) -> tuple[list[tuple[int, int, str, Segment]], dict[str, int], set[str]]:
+    """The occurrences to link (raw offsets, slug, segment), how often each term occurs where it
+    could be linked, and every term that occurs at all (a heading is not linked, but counts)."""
     text = search.folded.text
     patterns = _term_patterns(glossary)
     found = find_all(_lower(text), patterns)
@@ -54,10 +54,12 @@ def find_terms(search: SearchText, glossary: tuple[TermSpec, ...],
     chosen: list[tuple[int, int, str, Segment]] = []
     occurrences: dict[str, int] = {}
     seen: set[tuple[int, str]] = set()
+    present: set[str] = set()
     last_end = -1
     for start, _, end, slug in matches:
         if start < last_end:
             continue  # inside a longer term already taken
+        present.add(slug)
         segment = search.segment_at_folded(start)
         if segment.kind != "para":
             continue
@@ -72,4 +74,4 @@ def find_terms(search: SearchText, glossary: tuple[TermSpec, ...],
             continue
         seen.add((segment.chapter, slug))
         chosen.append((*search.to_raw(start, end), slug, segment))
-    return chosen, occurrences
+    return chosen, occurrences, present

@@ -1,6 +1,7 @@
 """Anchoring rules, on small texts: what a reader sees is what an editor quotes."""
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -164,6 +165,7 @@ GLOSSARY = """
       - {term: soviet, forms: [soviets, Soviets], short: s, definition: d}
       - {term: NEP, short: s, definition: d}
       - {term: One, short: s, definition: d}
+      - {term: zeppelin, short: s, definition: d}
 """
 
 
@@ -172,9 +174,9 @@ def test_terms_first_per_chapter_longest_first_case_sensitive_never_in_headings_
     assert terms(result) == [("factory-committee", 0), ("soviet", 0), ("factory-committee-movement", 0),
                              ("nep", 0), ("soviet", 1)]
     assert result.report.term_uses["nep"] == 1  # "nep" in lower case is not "NEP"
-    assert result.report.term_uses["one"] == 0  # only in a heading
-    warning = next(w for w in result.report.warnings if "`One`" in w.message)
-    assert warning.code == "G004" and warning.severity == "warning"
+    assert result.report.term_uses["one"] == 0  # only in a heading: not linked, but present
+    assert [(w.code, w.severity, w.message) for w in result.report.warnings] == [
+        ("G004", "warning", "the glossary term `zeppelin` occurs nowhere in the text")]
 
 
 def test_a_setting_links_every_occurrence(tmp_path):
@@ -194,3 +196,45 @@ def test_terms_match_whole_words_only(tmp_path):
 def test_folding_and_labels():
     assert fold_quote("“It’s — here…”") == "\"It's - here...\""
     assert [note_label(i) for i in (0, 25, 26, 27, 701)] == ["a", "z", "aa", "ab", "zz"]
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2009", "\u200a", "\u2007", "\u2003", "\u2002", "\u3000"])
+def test_every_unicode_space_in_the_text_matches_a_plain_space_in_a_quote(tmp_path, space):
+    text = TEXT.replace("The factory committee movement grew.", f"The factory{space}committee movement grew.")
+    result = anchored(tmp_path, """
+        notes:
+          - {id: a, quote: "factory committee movement", note: x}
+    """, text)
+    assert glossed_text(result, "a") == f"factory{space}committee movement"
+
+
+@pytest.mark.parametrize("mark", ["\u00ad", "\u2060", "\u200b", "\u200d", "\u200c"])
+def test_invisible_format_characters_are_ignored_in_text_quotes_prefixes_and_terms(tmp_path, mark):
+    text = TEXT.replace("movement grew", f"move{mark}ment grew")
+    result = anchored(tmp_path, f"""
+        notes:
+          - {{id: a, quote: "move{mark}ment grew", prefix: "committee{mark} ", note: x}}
+          - {{id: b, quote: "movement", note: y}}
+        glossary:
+          - {{term: "move{mark}ment", short: s, definition: d}}
+    """, text)
+    assert glossed_text(result, "a") == f"move{mark}ment grew"
+    assert list(result.report.term_uses.values()) == [1]
+
+
+def test_a_quote_running_into_the_next_paragraph_says_so(tmp_path):
+    text = TEXT.replace("control.[^1]", "control.")
+    [problem] = failure(tmp_path, """
+        notes:
+          - {id: a, quote: "met -- often. The factory", note: x}
+    """, text)
+    assert problem.code == "A001" and "runs from one paragraph into the next" in problem.message
+
+
+def test_a_near_miss_never_shows_an_empty_differs_line(tmp_path):
+    [problem] = failure(tmp_path, """
+        notes:
+          - {id: a, quote: "factory-committee movement grew", note: x}
+    """)
+    assert problem.code == "A001" and "closest:" in problem.detail
+    assert not re.search(r"differs: *$", problem.detail, re.M)
