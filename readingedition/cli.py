@@ -125,8 +125,9 @@ def check(root: Path, out: Path, editions: bool) -> bool:
     problems.extend(result.diagnostics)
     for problem in problems:
         _progress(problem.render(root))
+    failed = ([] if ok else ["source fidelity (src_text/recipe.yaml)"]) + list(result.failed)
     ok &= result.ok
-    print("all checks passed" if ok else "CHECKS FAILED")
+    print("all checks passed" if ok else f"CHECKS FAILED: {'; '.join(failed)}")
     return ok
 
 

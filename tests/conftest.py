@@ -55,8 +55,24 @@ def stress(tmp_path_factory) -> Built:
     return _build(STRESS, tmp_path_factory.mktemp("stress"))
 
 
+FOUNDING = REPOSITORY / "tests" / "editions" / "founding"
+DROITS = REPOSITORY / "tests" / "editions" / "droits"
+
+
+@pytest.fixture(scope="session")
+def founding(tmp_path_factory) -> Built:
+    """The Declaration and two speeches of Lincoln: every body construct, two chapter files."""
+    return _build(FOUNDING, tmp_path_factory.mktemp("founding"))
+
+
+@pytest.fixture(scope="session")
+def droits(tmp_path_factory) -> Built:
+    """A small French edition, two-sided, with verse and French spacing."""
+    return _build(DROITS, tmp_path_factory.mktemp("droits"))
+
+
 # The session's built editions, and the fixtures that pick one of them.
-BUILD_FIXTURES = {"essay", "example", "stress", "built"}
+BUILD_FIXTURES = {"essay", "example", "stress", "founding", "droits", "built"}
 # Folders and modules whose tests render, package or run builds themselves.
 SLOW_PATHS = ("integration/", "render/test_booklet.py", "render/test_epub.py", "render/test_margins.py",
               "render/test_pdf.py", "render/test_styles.py", "check/test_check.py", "check/test_fidelity.py",

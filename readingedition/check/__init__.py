@@ -75,16 +75,17 @@ class AceResult:
 
     @property
     def ok(self) -> bool:
-        return not self.violations and not self.skipped
+        """Ace is optional: when it cannot run, that is a skip with a note, not a failure."""
+        return not self.violations
 
     def render(self) -> str:
         if self.skipped:
-            return "Ace: not run"
+            return "Ace: skipped"
         return f"Ace: {len(self.violations)} violations"
 
     def diagnostics(self) -> tuple[Diagnostic, ...]:
         if self.skipped:
-            return (Diagnostic("V005", f"DAISY Ace did not run: it {self.skipped}", self.path),)
+            return (Diagnostic("V005", f"DAISY Ace did not run: it {self.skipped}", self.path, severity="warning"),)
         return tuple(Diagnostic("V004", violation, self.path) for violation in self.violations)
 
 
@@ -121,7 +122,11 @@ class CheckResult:
 
     summary: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
-    ok: bool  # epubcheck's warnings fail the check too
+    failed: tuple[str, ...]  # each check that failed, with its file: "PDF fidelity (x.pdf)"
+
+    @property
+    def ok(self) -> bool:  # epubcheck's warnings fail the check too
+        return not self.failed
 
 
 def check_editions(annotated: AnnotatedEdition, out: Path) -> CheckResult:
@@ -130,25 +135,28 @@ def check_editions(annotated: AnnotatedEdition, out: Path) -> CheckResult:
     missing = tuple(Diagnostic("V001", "the edition is not built", path) for path in (epub_path, pdf_path)
                     if not path.is_file())
     if missing:
-        return CheckResult((), missing, False)
+        return CheckResult((), missing, tuple(f"built edition ({d.path.name})" for d in missing))
     summary: list[str] = []
     found: list[Diagnostic] = []
-    ok = True
-    for result in (run_epubcheck(epub_path), run_ace(epub_path)):
+    failed: list[str] = []
+    for check, result in (("epubcheck", run_epubcheck(epub_path)), ("Ace", run_ace(epub_path))):
         summary.append(result.render())
         found.extend(result.diagnostics())
-        ok &= result.ok
+        if not result.ok:
+            failed.append(f"{check} ({epub_path.name})")
     for fidelity, path in ((epub_fidelity, epub_path), (pdf_fidelity, pdf_path)):
         report = fidelity(annotated, path)
         summary.append(report.summary)
         found.extend(report.diagnostics(path))
-        ok &= report.ok
+        if not report.ok:
+            failed.append(f"{report.edition} fidelity ({path.name})")
     from .margin_audit import audit_margin_notes
     audit = audit_margin_notes(pdf_path, [note.label for note in annotated.notes])
     summary.append(audit.render())
     found.extend(audit_diagnostics(audit, pdf_path))
-    ok &= not audit.overlaps and not audit.missing
-    return CheckResult(tuple(summary), tuple(found), ok)
+    if audit.overlaps or audit.missing:
+        failed.append(f"margin-note audit ({pdf_path.name})")
+    return CheckResult(tuple(summary), tuple(found), tuple(failed))
 
 
 def audit_diagnostics(audit, pdf_path: Path) -> tuple[Diagnostic, ...]:

@@ -337,7 +337,13 @@ def pdf_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
     with pdfplumber.open(path) as pdf:
         sample = [c for page in pdf.pages[2:6] for c in page.chars]
         body_size = _body_size(sample)
-        column_edge = max(c["x1"] for c in sample if abs(c["size"] - body_size) < 0.3) + 1
+        # The text column's edges, on odd and on even pages (a two-sided packet has its notes in
+        # the outer margin: right of the column on one, left of it on the other).
+        edges = {}
+        for parity in (0, 1):
+            body = [c for page in pdf.pages[2:6] if page.page_number % 2 == parity for c in page.chars
+                    if abs(c["size"] - body_size) < 0.3] or [c for c in sample if abs(c["size"] - body_size) < 0.3]
+            edges[parity] = (min(c["x0"] for c in body) - 1, max(c["x1"] for c in body) + 1)
         back_matter = _first_back_matter_page(pdf)
         for number, page in enumerate(pdf.pages):
             all_text.append(page.extract_text() or "")
@@ -345,8 +351,9 @@ def pdf_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
             chars = [c for c in page.chars if PAGE_MARGIN < c["top"] and c["bottom"] < page.height - PAGE_MARGIN]
             if number < 2:  # title page and contents
                 continue
-            column = [c for c in chars if c["x1"] <= column_edge]
-            margin_lines.extend(_lines([c for c in chars if c["x0"] > column_edge]))
+            left, right = edges[page.page_number % 2]
+            column = [c for c in chars if c["x0"] >= left and c["x1"] <= right]
+            margin_lines.extend(_lines([c for c in chars if c["x0"] > right or c["x1"] < left]))
             if number >= back_matter:
                 back_lines.extend(_lines(column))
             else:
