@@ -59,10 +59,6 @@ class MarginAudit:
     missing: tuple[str, ...]
     broken_links: tuple[str, ...] = ()
 
-    @property
-    def ok(self) -> bool:
-        return not self.overlaps and not self.missing
-
     def share_within(self, lines: float = 2) -> float:
         """Share of the notes drawn on their call's page within ``lines`` body
         lines of their call (1.0 when there are no notes)."""
