@@ -46,6 +46,7 @@ def _epub_pages(root, tmp_path) -> dict[str, lxml.etree._Element]:
                 for name in book.namelist() if name.endswith(".xhtml")}
 
 
+@pytest.mark.slow
 def test_a_french_text_gets_french_labels_and_an_override_wins(tmp_path):
     text = TEXT.replace("lang: en", "lang: fr\nlabels:\n  contents: Sommaire")
     pages = _epub_pages(make_edition(tmp_path / "edition", text=text), tmp_path)

@@ -60,7 +60,8 @@ def test_authors_editors_and_roles_in_the_package_and_on_the_title_page(founding
 def test_sections_are_nested_in_the_epub_navigation(founding):
     nav = founding.xhtml("nav.xhtml")
     toc = next(n for n in nav.iter(f"{XHTML}nav") if n.get("{http://www.idpf.org/2007/ops}type") == "toc")
-    chapter = next(li for li in toc.iter(f"{XHTML}li") if text_of(li.find(f"{XHTML}a")) == "Two Speeches of Abraham Lincoln")
+    chapter = next(li for li in toc.iter(f"{XHTML}li")
+                   if text_of(li.find(f"{XHTML}a")) == "Two Speeches of Abraham Lincoln")
     sections = [text_of(li.find(f"{XHTML}a")) for li in chapter.find(f"{XHTML}ol").findall(f"{XHTML}li")]
     assert sections == ["The Gettysburg Address", "The Second Inaugural Address"]
     inaugural = chapter.find(f"{XHTML}ol").findall(f"{XHTML}li")[1]
