@@ -39,6 +39,10 @@ def span_info(inline: dict[str, Any]) -> tuple[str, list[str], dict[str, str]]:
     return ident, classes, dict(attrs)
 
 
+# Inlines whose content is a plain list of inlines.
+CONTAINERS = frozenset({"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"})
+
+
 def rewrite_inlines(inlines: list[Any], rewrite: InlineRewrite) -> list[Any]:
     out: list[Any] = []
     for inline in inlines:
@@ -48,7 +52,7 @@ def rewrite_inlines(inlines: list[Any], rewrite: InlineRewrite) -> list[Any]:
             continue
         t = inline["t"]
         c = inline.get("c")
-        if t in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
+        if t in CONTAINERS:
             out.append({"t": t, "c": rewrite_inlines(c, rewrite)})
         elif t in ("Span", "Link", "Quoted", "Cite"):
             out.append({"t": t, "c": [c[0], rewrite_inlines(c[1], rewrite), *c[2:]]})

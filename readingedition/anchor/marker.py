@@ -6,9 +6,9 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from ..ast import map_blocks
+from ..ast import CONTAINERS, map_blocks
 from ..markup import DATA_NOTE, DATA_TERM, GLOSSED, NOTE_CALL, TERM
-from .segments import CONTAINERS, SPACES, Segment, inline_text
+from .segments import SPACES, Segment, inline_text
 
 
 # Many thousands are made for a book: slots without frozen-ness keep that cheap, and eq=False

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
+from ..ast import CONTAINERS
+
 _OPAQUE_FOR_TERMS = {"Link", "Code", "Cite"}
 SPACES = {"Space", "SoftBreak", "LineBreak"}
 
