@@ -78,6 +78,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E001": ("no-edition", "Run the command in an edition's directory (one holding src_text/), pass --root DIR, or "
                            "start an edition with `readingedition new DIR`."),
     "E002": ("edition-exists", "Name a directory that does not exist yet, or an empty one."),
+    "E003": ("port-unavailable", "Choose another --port, or leave it out to serve on a free one."),
     # Checks of the built editions (build.py check --editions)
     "V001": ("edition-missing", "Build the editions first: readingedition build (or make)."),
     "V002": ("epubcheck", "The EPUB does not validate. If the message names your text, notes or styles, fix them; "

@@ -5,6 +5,7 @@ import queue
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -101,3 +102,16 @@ def test_a_failed_build_shows_its_error_and_the_watcher_carries_on(watcher):
     epub = root / "output" / "a-small-example.epub"
     with urllib.request.urlopen(running.url + epub.name, timeout=10) as response:
         assert response.read() == epub.read_bytes()  # the output directory is served too
+
+
+def test_a_port_in_use_is_refused_clearly(tmp_path):
+    root = tmp_path / "edition"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".cache", "output"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "readingedition", "watch", "--port", str(port)], cwd=root,
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"error E003 port-unavailable: cannot serve on 127.0.0.1:{port}: Address already in use" in done.stderr

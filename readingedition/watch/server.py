@@ -16,6 +16,7 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
+from ..diagnostics import BuildFailed, Diagnostic
 from .preview import EPUB_MOUNT, preview_page
 
 ASSETS = {"/_preview/preview.css": "preview.css", "/_preview/preview.js": "preview.js"}
@@ -90,8 +91,11 @@ class PreviewServer:
     def __init__(self, state: BuildState, port: int = 0):
         state.out.mkdir(parents=True, exist_ok=True)
         handler = type("Handler", (_Handler,), {"state": state})
-        self.httpd = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", port), functools.partial(handler, directory=str(state.out)))
+        try:
+            self.httpd = http.server.ThreadingHTTPServer(
+                ("127.0.0.1", port), functools.partial(handler, directory=str(state.out)))
+        except OSError as error:
+            raise BuildFailed((Diagnostic("E003", f"cannot serve on 127.0.0.1:{port}: {error.strerror}"),)) from None
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
