@@ -85,6 +85,30 @@ def map_blocks(blocks: list[Any], on_inlines: Callable[[list[Any]], list[Any]]) 
     return out
 
 
+def inline_lists(blocks: list[Any]) -> Iterator[tuple[str, list[Any]]]:
+    """Every inline list in the blocks, in document order, with the type of the block that holds
+    it ("Para", "Plain", "Header" or "LineBlock"): the same lists map_blocks rewrites."""
+    for block in blocks:
+        t, c = block["t"], block.get("c")
+        if t in ("Para", "Plain"):
+            yield t, c
+        elif t == "Header":
+            yield t, c[2]
+        elif t == "LineBlock":
+            for line in c:
+                yield t, line
+        elif t == "BlockQuote":
+            yield from inline_lists(c)
+        elif t == "Div":
+            yield from inline_lists(c[1])
+        elif t == "BulletList":
+            for item in c:
+                yield from inline_lists(item)
+        elif t == "OrderedList":
+            for item in c[1]:
+                yield from inline_lists(item)
+
+
 def elements(node: Any) -> Iterator[dict[str, Any]]:
     """Every AST element in a node (a document's blocks or meta, a list, an element), in
     document order; not those inside a citation, whose content is citeproc's."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..ast import CONTAINERS
+from ..ast import CONTAINERS, inline_lists
 
 _OPAQUE_FOR_TERMS = {"Link", "Code", "Cite"}
 SPACES = {"Space", "SoftBreak", "LineBreak"}
@@ -68,25 +68,8 @@ def _inline_pieces(inlines: list[Any], pos: int, segment: Segment, pending: list
 
 
 def collect_segments(blocks: list[Any], chapter: int, kind: str, out: list[Segment], parent: int | None = None) -> None:
-    for block in blocks:
-        t = block["t"]
-        if t in ("Para", "Plain"):
-            _add_segment(block["c"], chapter, kind, out, parent)
-        elif t == "Header":
-            _add_segment(block["c"][2], chapter, "heading", out, parent)
-        elif t == "LineBlock":
-            for line in block["c"]:
-                _add_segment(line, chapter, kind, out, parent)
-        elif t == "BlockQuote":
-            collect_segments(block["c"], chapter, kind, out, parent)
-        elif t == "Div":
-            collect_segments(block["c"][1], chapter, kind, out, parent)
-        elif t in ("BulletList",):
-            for item in block["c"]:
-                collect_segments(item, chapter, kind, out, parent)
-        elif t == "OrderedList":
-            for item in block["c"][1]:
-                collect_segments(item, chapter, kind, out, parent)
+    for block_type, inlines in inline_lists(blocks):
+        _add_segment(inlines, chapter, "heading" if block_type == "Header" else kind, out, parent)
 
 
 def _add_segment(inlines: list[Any], chapter: int, kind: str, out: list[Segment], parent: int | None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from ..ast import stringify
+from ..ast import inline_lists, stringify
 from ..diagnostics import Diagnostic
 from ..model import AnnotatedEdition
 
@@ -54,15 +54,9 @@ def _dashes(locator: str) -> str:
 
 def _citations_in_text(blocks: list[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """Each citation with the note's text before it in the same paragraph."""
-    for block in blocks:
-        if block["t"] in ("Para", "Plain"):
-            yield from _walk(block["c"], [])
-        elif block["t"] in ("BlockQuote", "Div"):
-            yield from _citations_in_text(block["c"] if block["t"] == "BlockQuote" else block["c"][1])
-        elif block["t"] in ("BulletList", "OrderedList"):
-            items = block["c"] if block["t"] == "BulletList" else block["c"][1]
-            for item in items:
-                yield from _citations_in_text(item)
+    for block_type, inlines in inline_lists(blocks):
+        if block_type in ("Para", "Plain"):
+            yield from _walk(inlines, [])
 
 
 def _walk(inlines: list[Any], text: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
