@@ -72,7 +72,7 @@ WATCH: dict[str, list[tuple[str, str, bool]]] = {
         ("readingedition.pandoc", "_run", False),
         ("readingedition.render.epub", "lxml.html.fromstring", False),
         ("readingedition.render.epub", "epub.write_epub", True),
-        ("readingedition.render.epub", "_normalise_zip", True),
+        ("readingedition.render.epub", "normalise_package", True),
     ],
     "pdf": [
         ("readingedition.render.pdf", "_html", True),

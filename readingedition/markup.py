@@ -24,7 +24,11 @@ Renderers -> readers, margin engine, checks, style sheets: HTML
 Back matter: one section each, in BACK_MATTER order, with the id, heading id and title (a label,
 in the text's language) of its BackMatter (GLOSSARY, QUESTIONS, REFERENCES); in the EPUB each is a file of its own
 (BackMatter.file_name); in the PDF each sits in a div .BACK_MATTER_CLASS that begins a page.
-The glossary's entries are dt#gloss_id(slug), each dd with .GLOSS_SHORT, .GLOSS_SEE, .GLOSS_USES.
+The glossary's entries are div.GLOSS_ENTRY#gloss_id(slug), each holding a dt and a dd (links point
+at the entry, so a pop-up of the target shows the definition), each dd with .GLOSS_SHORT, .GLOSS_SEE,
+.GLOSS_USES. In the EPUB, a note on a footnote's text is marked in the footnote by sup.NOTE_MARK
+(its letter, unlinked; the call is in the main text), and two calls of one kind that meet are kept
+apart by sup.CALL_SEPARATOR.
 
 Chapters: the PDF's chapter divs are #chapter_id(index).CHAPTER; the EPUB's chapter files are
 chapter_file(index) (CHAPTER_FILE matches their names).
@@ -61,9 +65,12 @@ DATA_CALL = "data-call"
 FOOTNOTE = "footnote"
 FOOTNOTE_REF = "footnote-ref"
 FOOTNOTE_BACK = "footnote-back"
+NOTE_MARK = "note-mark"
+CALL_SEPARATOR = "call-separator"
 
 # Glossary entries
 GLOSS_PREFIX = "gloss-"
+GLOSS_ENTRY = "gloss-entry"
 GLOSS_SHORT = "gloss-short"
 GLOSS_SEE = "gloss-see"
 GLOSS_USES = "gloss-uses"
@@ -140,6 +147,7 @@ VERSE_LINE = "verse-line"
 PAGE_CLASSES = frozenset({
     "titlepage", "title", "subtitle", "author", "date", "edition-note", "rights", "source",  # title page
     "editors", "translators", "dedication", "epigraph",
+    "cover",  # the EPUB's cover page
     "contents", "text-title",  # the PDF's contents; the heading of a text without chapter titles
     "level-1", "level-2", "level-3",  # the contents' entries: chapters, `##` and `###` sections
     "twosided", "onesided",  # on the PDF's root element
@@ -150,6 +158,6 @@ PANDOC_CLASSES = frozenset({"smallcaps"})  # what pandoc writes for [words]{.sma
 # Every class a stage writes for another, or for the style sheets (kind classes: KIND_PREFIX + kind).
 CLASSES = frozenset({
     GLOSSED, NOTE_CALL, TERM, NOTE_LABEL, EDITOR_NOTE, MARGIN_NOTE, MARGIN_NOTE_BODY, MARGIN_GLOSS,
-    FOOTNOTE, FOOTNOTE_REF, FOOTNOTE_BACK, GLOSS_SHORT, GLOSS_SEE, GLOSS_USES, CHAPTER, BACK_MATTER_CLASS,
-    VERSE, VERSE_LINE, *(part.id for part in BACK_MATTER),
+    FOOTNOTE, FOOTNOTE_REF, FOOTNOTE_BACK, NOTE_MARK, CALL_SEPARATOR, GLOSS_ENTRY, GLOSS_SHORT, GLOSS_SEE,
+    GLOSS_USES, CHAPTER, BACK_MATTER_CLASS, VERSE, VERSE_LINE, *(part.id for part in BACK_MATTER),
 }) | PAGE_CLASSES | CITEPROC_CLASSES | PANDOC_CLASSES

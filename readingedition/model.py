@@ -107,6 +107,7 @@ class Metadata:
     epigraph: Blocks = field(default_factory=list)
     filename: str = ""  # the output files' stem
     booklet: bool = False  # also build NAME-booklet.pdf, for printing, folding and stapling
+    cover: Path | None = None  # the edition's cover image; without one, the EPUB draws a cover
 
 
 @dataclass(frozen=True)

@@ -29,14 +29,38 @@ from .terms import find_terms
 __all__ = ["anchor_edition", "fold_quote", "note_label"]
 
 
-def note_label(index: int) -> str:
-    """a, b, … z, aa, ab, …: letters, because numbers are the author's footnotes."""
+# Two-letter calls that read as English words are skipped: a call must never read as text.
+WORD_LABELS = frozenset("ah am an as at ax be by do eh go ha he hi ho if in is it lo ma me my no of oh ok on or "
+                        "ow ox pa so to uh um up us we ye yo".split())
+
+
+def _letters(number: int) -> str:
     label = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
+    while number:
+        number, remainder = divmod(number - 1, 26)
         label = chr(ord("a") + remainder) + label
     return label
+
+
+_LABELS = [label for label in map(_letters, range(1, 26 * 27 + 1)) if label not in WORD_LABELS]
+_SKIPPED = 26 * 27 - len(_LABELS)
+
+
+def note_label(index: int) -> str:
+    """a, b, … z, aa, ab, …: letters, because numbers are the author's footnotes; skipping
+    the letter pairs that are words."""
+    return _LABELS[index] if index < len(_LABELS) else _letters(index + 1 + _SKIPPED)
+
+
+def _reading_position(search: SearchText, place: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Where a reader of the main text meets a note's call: a note on a footnote's text is
+    called beside that footnote's own call, after any note that ends at the same place."""
+    start, end = place
+    segment = search.segment_at(start)
+    if segment.parent is None:
+        return (end, 0, start, 0)
+    parent = search.segment_by_key[segment.parent]
+    return (parent.start + segment.called_at, 1, end, start)
 
 
 def anchor_edition(edition: Edition) -> AnnotatedEdition:
@@ -56,7 +80,7 @@ def _anchor(edition: Edition) -> AnnotatedEdition:
         raise BuildFailed(tuple(problems))
 
     marks: dict[int, list[Mark]] = {}
-    order = sorted(annotations.notes, key=lambda n: (placed[n.id][1], placed[n.id][0]))
+    order = sorted(annotations.notes, key=lambda n: _reading_position(search, placed[n.id]))
     anchored = []
     for index, note in enumerate(order):
         start, end = placed[note.id]

@@ -24,6 +24,7 @@ class SearchText:
             raw_parts.append(segment.text)
             offset += len(segment.text) + 1
         self.segments = segments
+        self.segment_by_key = {segment.key: segment for segment in segments}
         self.raw = SEPARATOR.join(raw_parts)
         self.folded = fold(self.raw)
         self._starts = [s.start for s in segments]

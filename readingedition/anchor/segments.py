@@ -19,6 +19,7 @@ class Segment:
     no_terms: list[tuple[int, int]] = field(default_factory=list)  # inside links, code, citations
     start: int = 0  # offset in the searchable text
     parent: int | None = None  # a footnote's segment: the key of the inline list that calls it
+    called_at: int = 0  # a footnote's segment: where the parent's text calls it
     lengths: list[int] = field(default_factory=list)  # of each inline's reader text
 
 
@@ -42,7 +43,7 @@ def inline_text(inline: dict[str, Any], pos: int, segment: Segment, pending: lis
         segment.no_terms.append((pos, pos + len(inline["c"][1])))
         return inline["c"][1]
     if kind == "Note":
-        pending.append(inline["c"])
+        pending.append((inline["c"], pos))
         return ""
     return ""  # Image, RawInline, Math: nothing a quote can match
 
@@ -79,5 +80,8 @@ def _add_segment(inlines: list[Any], chapter: int, kind: str, out: list[Segment]
     segment.text = "".join(pieces)
     segment.lengths = list(map(len, pieces))
     out.append(segment)
-    for note_blocks in pending:
+    for note_blocks, called_at in pending:
+        first = len(out)
         collect_segments(note_blocks, chapter, "footnote", out, segment.key)
+        for footnote_segment in out[first:]:
+            footnote_segment.called_at = called_at

@@ -82,7 +82,7 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     problems += _note_markdown_problems(annotations, note_bodies, shorts, definitions)
     if problems:
         raise BuildFailed(tuple(problems))
-    metadata = read_metadata(meta, node, sources[0])
+    metadata = read_metadata(meta, node, sources[0], root)
     styles = _find_styles(root, metadata.paper, csl)
     return Edition(root=root, name=metadata.filename, cache_dir=cache_dir, metadata=metadata, document=document,
                    annotations=annotations, note_bodies=note_bodies, bibliography=bibliography, term_names=names,

@@ -18,6 +18,7 @@ from ..diagnostics import BuildFailed, Diagnostic
 from ..model import Metadata, slugify
 from .annotations import parse_yaml
 from .labels import LABEL_KEYS, labels_for
+from .text import IMAGE_TYPES, find_image
 
 KEYS = ("title", "subtitle", "author", "editor", "translator", "date", "lang", "rights", "source", "identifier",
         "paper", "twosided", "glossary-links", "labels", "dedication", "epigraph", "filename", "cover", "nocite",
@@ -85,7 +86,7 @@ def key_line(node: Any, key: str) -> int:
     return 1
 
 
-def read_metadata(meta: dict[str, Any], node: Any, path: Path) -> Metadata:
+def read_metadata(meta: dict[str, Any], node: Any, path: Path, root: Path) -> Metadata:
     """The metadata from pandoc's reading of the block (values are Markdown)."""
     def text(key: str, default: str = "") -> str:
         return stringify(meta[key]).strip() if key in meta else default
@@ -114,13 +115,25 @@ def read_metadata(meta: dict[str, Any], node: Any, path: Path) -> Metadata:
                     labels=labels, authors=names["author"], editors=names["editor"],
                     translators=names["translator"], dedication=_blocks(meta.get("dedication")),
                     epigraph=_blocks(meta.get("epigraph")), filename=filename,
-                    booklet=_yes_no(text("booklet", "false"), "booklet", path, line("booklet")))
+                    booklet=_yes_no(text("booklet", "false"), "booklet", path, line("booklet")),
+                    cover=_cover(text("cover"), path, root, line("cover")))
 
 
 def _yes_no(value: str, key: str, path: Path, line: int) -> bool:
     if value.lower() not in ("true", "yes", "false", "no"):
         raise BuildFailed((Diagnostic("T004", f"`{key}: {value}` must be true or false", path, line),))
     return value.lower() in ("true", "yes")
+
+
+def _cover(value: str, path: Path, root: Path, line: int) -> Path | None:
+    """`cover:` names an image, from the Markdown file's folder or the edition's."""
+    if not value:
+        return None
+    found = find_image(value, root, path.parent)
+    if found is None:
+        raise BuildFailed((Diagnostic("T007", f"the cover {value} is not an image file in the edition "
+                                              f"({', '.join(sorted(IMAGE_TYPES))})", path, line),))
+    return root / found
 
 
 def _names(value: dict[str, Any] | None, key: str, path: Path, line: int) -> tuple[str, ...]:

@@ -100,7 +100,7 @@ def resolve_images(blocks: list[Any], root: Path, sources: list[Path], texts: li
             line = text.count("\n", 0, max(text.find(target), 0)) + 1
             if not stringify(element["c"][1]).strip():
                 problems.append(Diagnostic("T006", f"the image {target} has no alt text", sources[index], line))
-            found = _find_image(target, root, sources[index].parent)
+            found = find_image(target, root, sources[index].parent)
             if found is None:
                 problems.append(Diagnostic("T007", f"the image {target} is not a file in the edition "
                                                    f"({', '.join(sorted(IMAGE_TYPES))})", sources[index], line))
@@ -109,7 +109,7 @@ def resolve_images(blocks: list[Any], root: Path, sources: list[Path], texts: li
     return problems
 
 
-def _find_image(target: str, root: Path, folder: Path) -> str | None:
+def find_image(target: str, root: Path, folder: Path) -> str | None:
     if re.match(r"[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("/"):
         return None
     for base in (folder, root):

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..ast import div, para, raw_block, stringify, text
-from ..markup import GLOSS_SEE, GLOSS_SHORT, GLOSS_USES, GLOSSARY, QUESTIONS, REFERENCES, call_id, gloss_id
+from ..markup import (GLOSS_ENTRY, GLOSS_SEE, GLOSS_SHORT, GLOSS_USES, GLOSSARY, QUESTIONS, REFERENCES, call_id,
+                      gloss_id)
 from ..model import AnnotatedEdition, Metadata
 
 Href = Callable[[str, int], str]  # (anchor id, chapter index) -> href
@@ -33,7 +34,10 @@ def glossary_blocks(annotated: AnnotatedEdition, href: Href) -> list[Any]:
         heading(GLOSSARY.title_id, labels(GLOSSARY.label)),
         raw_block('<dl>')]
     for entry in entries:
-        blocks.append(raw_block(f'<dt id="{gloss_id(entry.slug)}" epub:type="glossterm"><dfn>'))
+        # Links point at the entry (term and definition together), so that a reading system that
+        # shows a link's target in a pop-up shows the definition, and no page break parts them.
+        blocks.append(raw_block(f'<div id="{gloss_id(entry.slug)}" class="{GLOSS_ENTRY}">'))
+        blocks.append(raw_block('<dt epub:type="glossterm"><dfn>'))
         blocks.append({"t": "Plain", "c": names[entry.slug]})
         blocks.append(raw_block('</dfn></dt>'))
         blocks.append(raw_block('<dd epub:type="glossdef">'))
@@ -56,6 +60,7 @@ def glossary_blocks(annotated: AnnotatedEdition, href: Href) -> list[Any]:
                                   role="doc-backlink"))
             blocks.append(div("", [GLOSS_USES], [para(back)]))
         blocks.append(raw_block('</dd>'))
+        blocks.append(raw_block('</div>'))
     blocks.append(raw_block('</dl>'))
     blocks.append(raw_block('</section>'))
     return blocks
@@ -123,7 +128,7 @@ def heading(ident: str, title: str) -> dict[str, Any]:
 
 
 def _link(href: str, content: list[Any], role: str | None = None) -> dict[str, Any]:
-    attrs = [["role", role]] if role else []
+    attrs = [["epub:type", "backlink"], ["role", role]] if role == "doc-backlink" else []
     return {"t": "Link", "c": [["", [], attrs], content, [href, ""]]}
 
 

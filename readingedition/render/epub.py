@@ -1,19 +1,15 @@
 """Render stage: the EPUB 3 edition.
 
-pandoc writes the XHTML (one call for the whole book, with citeproc); ebooklib packages it.
-Editor's notes and the author's footnotes are EPUB 3 pop-up notes: a `noteref` link to an
-`aside epub:type="footnote"` in the same file, with a back-link. Editor's notes follow the
-paragraph that calls them (Kobo's heuristic wants the note after its link; KOReader dislikes
-many asides in one wrapper, so each aside stands alone in the body); footnotes close their chapter.
+pandoc writes the XHTML (one call for the whole book, with citeproc); ebooklib packages it;
+the notes' markup is epub_notes.py's, the cover cover.py's, the zip's finish epub_package.py's.
+Every chapter is a section `epub:type="chapter"`; the book opens with a cover, a title page and
+the contents.
 """
 from __future__ import annotations
 
-import datetime
 import html
 import io
 import mimetypes
-import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,8 +18,11 @@ import lxml.html
 from ebooklib import epub
 
 from .apparatus import glossary_blocks, questions_blocks, references_blocks, title_page_extras, title_page_people
-from ..ast import elements, map_blocks, raw_block, raw_inline, rewrite_inlines, span_info, stringify, verse_as_lines
-from ..markup import VERSE, VERSE_LINE
+from .cover import cover_for
+from .epub_notes import NoteMarkup
+from .epub_package import normalise_package
+from ..ast import elements, raw_block, verse_as_lines
+from ..markup import CHAPTER, VERSE, VERSE_LINE, chapter_file
 from ..model import AnnotatedEdition, Metadata
 from ..pandoc import divs_to_html
 from ..reproducible import build_epoch
@@ -38,7 +37,7 @@ ACCESSIBILITY = [
     ("schema:accessibilityFeature", "displayTransformability"),
     ("schema:accessibilityHazard", "none"),
 ]
-ACCESSIBILITY_SUMMARY = ("A text-only book with structured headings, a table of contents, and linked notes and "
+ACCESSIBILITY_SUMMARY = ("Apart from its cover, a text-only book with structured headings, a table of contents, and linked notes and "
                          "glossary; it meets WCAG 2.1 level AA. Editor's notes are marked with letters, the "
                          "author's footnotes with numbers; every note links back to its call.")
 
@@ -52,94 +51,24 @@ class Part:
     properties: tuple[str, ...] = ()
 
 
-class _Text:
-    """Turns the anchoring marks of the chapters into EPUB markup."""
-
-    def __init__(self, annotated: AnnotatedEdition):
-        self.notes = {note.spec.id: note for note in annotated.notes}
-        self.labels = annotated.edition.metadata.labels
-        self.shorts = {slug: stringify(inlines) for slug, inlines in annotated.edition.term_shorts.items()}
-        self.footnote_count = 0
-
-    def chapter(self, blocks: list[Any]) -> list[Any]:
-        out: list[Any] = []
-        footnotes: list[Any] = []
-        for block in blocks:
-            calls: list[str] = []
-            feet: list[Any] = []
-            out.extend(map_blocks([block], lambda inlines: self._inlines(inlines, calls, feet)))
-            out.extend(self._asides(calls))
-            footnotes.extend(feet)
-        return out + footnotes
-
-    def _inlines(self, inlines: list[Any], calls: list[str], feet: list[Any]) -> list[Any]:
-        return rewrite_inlines(inlines, lambda inline: self._inline(inline, calls, feet))
-
-    def _inline(self, inline: dict[str, Any], calls: list[str], feet: list[Any]) -> list[Any] | None:
-        t = inline["t"]
-        if t == "Note":
-            self.footnote_count += 1
-            number = self.footnote_count
-            feet.extend(self._footnote(number, inline["c"]))
-            return [raw_inline(f'<a href="#fn-{number}" id="fnref-{number}" class="footnote-ref" '
-                               f'epub:type="noteref" role="doc-noteref">{number}</a>')]
-        if t != "Span":
-            return None
-        ident, classes, attrs = span_info(inline)
-        if "note-call" in classes:
-            note = self.notes[attrs["data-note"]]
-            calls.append(note.spec.id)
-            return [raw_inline(f'<a href="#note-{note.spec.id}" id="call-{note.spec.id}" class="note-call" '
-                               f'epub:type="noteref" role="doc-noteref" aria-label="{self.labels("editor-note", label=note.label)}">'
-                               f'{note.label}</a>')]
-        content = self._inlines(inline["c"][1], calls, feet)
-        if "glossed" in classes:
-            return [{"t": "Span", "c": [["", ["glossed"], []], content]}]
-        if "term" in classes:
-            slug = attrs["data-term"]
-            return [{"t": "Link", "c": [[ident, ["term"], [["epub:type", "glossref"], ["role", "doc-glossref"]]], content,
-                                        [f"#gloss-{slug}", self.shorts[slug]]]}]
-        return None
-
-    def _footnote(self, number: int, blocks: list[Any]) -> list[Any]:
-        calls: list[str] = []
-        feet: list[Any] = []  # footnotes inside footnotes do not occur in pandoc Markdown
-        body = map_blocks(blocks, lambda inlines: self._inlines(inlines, calls, feet))
-        back = raw_inline(f'<a href="#fnref-{number}" class="footnote-back" role="doc-backlink">{number}.</a> ')
-        return [raw_block(f'<aside id="fn-{number}" class="footnote" epub:type="footnote" role="doc-footnote">'),
-                *_prepend(body, back), raw_block("</aside>"), *self._asides(calls)]
-
-    def _asides(self, calls: list[str]) -> list[Any]:
-        out = []
-        for note_id in calls:
-            note = self.notes[note_id]
-            back = raw_inline(f'<a href="#call-{note_id}" class="note-label" role="doc-backlink" '
-                              f'aria-label="{self.labels("back-to-note", label=note.label)}">{note.label}</a> ')
-            out.append(raw_block(f'<aside id="note-{note_id}" class="editor-note kind-{note.spec.kind}" '
-                                 f'epub:type="footnote" role="doc-footnote">'))
-            out.extend(_prepend(list(note.body), back))
-            out.append(raw_block("</aside>"))
-        return out
-
-
-def _prepend(blocks: list[Any], inline: dict[str, Any]) -> list[Any]:
-    if blocks and blocks[0]["t"] in ("Para", "Plain"):
-        return [{"t": blocks[0]["t"], "c": [inline, *blocks[0]["c"]]}, *blocks[1:]]
-    return [{"t": "Plain", "c": [inline]}, *blocks]
-
-
 def _parts(annotated: AnnotatedEdition) -> list[Part]:
-    text = _Text(annotated)
+    text = NoteMarkup(annotated)
     file_of = {}
     parts = []
     for number, chapter in enumerate(annotated.chapters):
-        name = f"chapter-{number + 1:02d}.xhtml"
+        name = chapter_file(number)
         file_of[number] = name
         title = chapter.title or annotated.edition.metadata.title
         blocks = text.chapter(verse_as_lines(chapter.blocks, VERSE, VERSE_LINE))
+        heading_id = f"chapter-{number + 1}-title"
         if chapter.title is None:  # an untitled text still needs a heading for navigation
-            blocks = [raw_block(f'<h1 class="text-title">{html.escape(title)}</h1>'), *blocks]
-        parts.append(Part(name, title, blocks, "bodymatter" if number == 0 else None))
+            blocks = [raw_block(f'<h1 id="{heading_id}" class="text-title">{html.escape(title)}</h1>'), *blocks]
+        elif blocks[0]["t"] == "Header" and blocks[0]["c"][1][0]:
+            heading_id = blocks[0]["c"][1][0]
+        section = raw_block(f'<section class="{CHAPTER}" epub:type="chapter" role="doc-chapter" '
+                            f'aria-labelledby="{heading_id}">')
+        parts.append(Part(name, title, [section, *blocks, raw_block("</section>")],
+                          "bodymatter" if number == 0 else None))
 
     def href(anchor_id: str, chapter: int) -> str:
         return f"{file_of[chapter]}#{anchor_id}"
@@ -189,11 +118,19 @@ def _title_page(annotated: AnnotatedEdition) -> str:
             f'<p class="rights">{e(meta.rights)}</p><p class="source">{e(meta.source)}</p></section>')
 
 
+def _cover_page(annotated: AnnotatedEdition, image_name: str) -> str:
+    meta = annotated.edition.metadata
+    alt = f"{meta.title} — {meta.author}" if meta.author else meta.title
+    return (f'<section class="cover" epub:type="cover"><img src="{image_name}" role="doc-cover" '
+            f'alt="{html.escape(alt)}"/></section>')
+
+
 def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
     edition = annotated.edition
     meta = edition.metadata
     epoch = build_epoch()
     book = epub.EpubBook()
+    book.set_template("chapter", CHAPTER_TEMPLATE)
     book.set_identifier(meta.identifier)
     book.set_title(meta.title)
     book.set_language(meta.lang)
@@ -212,6 +149,8 @@ def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
     book.add_item(css)
     for image in _images(annotated):
         book.add_item(image)
+    cover = cover_for(meta)
+    book.set_cover(cover.file_name, cover.content, create_page=False)
 
     def page(file_name: str, title: str, body: str, properties: tuple[str, ...] = ()) -> epub.EpubHtml:
         item = epub.EpubHtml(title=title, file_name=file_name, lang=meta.lang)
@@ -222,22 +161,30 @@ def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
         return item
 
     labels = meta.labels
+    cover_page = page("cover.xhtml", labels("cover"), _cover_page(annotated, cover.file_name))
     title_page = page("titlepage.xhtml", labels("title-page"), _title_page(annotated))
     parts = _parts(annotated)
     rendered = _render_parts(annotated, parts)
     items = [page(p.file_name, p.title, rendered[p.file_name], p.properties) for p in parts]
-    nav = epub.EpubNav()
+    nav = epub.EpubNav(title=labels("contents"))
+    nav.add_item(css)
     book.add_item(nav)
     book.add_item(epub.EpubNcx())  # ebooklib always names an NCX in the spine
     book.toc = [_toc_entry(item.file_name, item.title, rendered[item.file_name]) for item in items]
-    book.spine = [title_page, nav, *items]
-    book.guide = [{"type": "titlepage", "href": "titlepage.xhtml", "title": labels("title-page")},
+    book.spine = [cover_page, title_page, nav, *items]
+    book.guide = [{"type": "cover", "href": "cover.xhtml", "title": labels("cover")},
+                  {"type": "titlepage", "href": "titlepage.xhtml", "title": labels("title-page")},
                   {"type": "toc", "href": "nav.xhtml", "title": labels("contents")},
                   *({"type": p.landmark, "href": p.file_name, "title": p.title} for p in parts if p.landmark)]
     buffer = io.BytesIO()
     epub.write_epub(buffer, book, {"epub3_pages": False, "mtime": epoch, "epub2_guide": False,
                                    "landmark_title": labels("landmarks"), "toc_title": labels("contents")})
-    target.write_bytes(_normalise_zip(buffer.getvalue(), meta.lang, epoch))
+    target.write_bytes(normalise_package(buffer.getvalue(), meta.lang, epoch))
+
+
+# ebooklib's own template declares a vocabulary prefix (z3998) that nothing here uses.
+CHAPTER_TEMPLATE = (b'<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml" '
+                    b'xmlns:epub="http://www.idpf.org/2007/ops"></html>')
 
 
 def _add_people(book: epub.EpubBook, meta: Metadata) -> None:
@@ -275,21 +222,3 @@ def _toc_entry(file_name: str, title: str, body: str) -> Any:
             children.append((entry, []))
     # ebooklib writes an empty list for a section without subsections, which EPUB forbids.
     return (link, [(entry, subsections) if subsections else entry for entry, subsections in children]) if children else link
-
-
-def _normalise_zip(data: bytes, lang: str, epoch: datetime.datetime) -> bytes:
-    """Sorted entries with a fixed time, mimetype first and stored; xml:lang on the package."""
-    stamp = epoch.timetuple()[:6]
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zipped:
-        names = sorted(source.namelist(), key=lambda n: (n != "mimetype", n))
-        for name in names:
-            content = source.read(name)
-            if name.endswith(".opf"):
-                content = re.sub(rb"<package ", f'<package xml:lang="{lang}" '.encode(), content, count=1)
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zipped.writestr(info, content)
-    return out.getvalue()
