@@ -12,6 +12,10 @@ NAME    := $(shell sed -n 's/^filename: *"\{0,1\}\([^"]*\)"\{0,1\} *$$/\1/p' $(f
 # Each edition depends on the text, the annotations, the code and its own styles only.
 CODE    := $(shell find readingedition -name '*.py' -o -name '*.json' -o -name '*.csl')
 INPUTS  := $(TEXTS) $(wildcard $(ROOT)/annotations/*.yaml $(ROOT)/annotations/*.yml $(ROOT)/styles/*.csl) $(CODE) build.py
+# Editions are dated by their last commit (the EPUB's dcterms:modified, the PDF's dates), unless
+# SOURCE_DATE_EPOCH is set; outside a git checkout, by reproducible.py's fixed date.
+SOURCE_DATE_EPOCH ?= $(shell git -C $(ROOT) log -1 --format=%ct -- . 2>/dev/null)
+export SOURCE_DATE_EPOCH
 EPUB    := $(OUT)/$(NAME).epub
 PDF     := $(OUT)/$(NAME).pdf
 
@@ -22,7 +26,7 @@ all: $(EPUB) $(PDF)
 epub: $(EPUB)
 pdf: $(PDF)
 
-$(EPUB): $(INPUTS) $(wildcard $(ROOT)/styles/epub*.css readingedition/styles/epub*.css) | $(SETUP)
+$(EPUB): $(INPUTS) $(wildcard $(ROOT)/styles/epub*.css readingedition/styles/epub*.css) | $(SETUP) $(FONT)
 	$(PYTHON) build.py epub --root $(ROOT)
 $(PDF): $(INPUTS) $(wildcard $(ROOT)/styles/pdf*.css readingedition/styles/pdf*.css) | $(SETUP) $(FONT)
 	$(PYTHON) build.py pdf --root $(ROOT)

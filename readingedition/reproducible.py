@@ -14,7 +14,7 @@ DEFAULT_EPOCH = 1136073600  # 2006-01-01T00:00:00Z: fixed, so unset means reprod
 
 
 def build_epoch() -> datetime.datetime:
-    seconds = int(os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_EPOCH))
+    seconds = int(os.environ.get("SOURCE_DATE_EPOCH") or DEFAULT_EPOCH)  # set but empty: unset
     return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC).replace(tzinfo=None)
 
 

@@ -195,7 +195,11 @@ def test_terms_match_whole_words_only(tmp_path):
 
 def test_folding_and_labels():
     assert fold_quote("“It’s — here…”") == "\"It's - here...\""
-    assert [note_label(i) for i in (0, 25, 26, 27, 701)] == ["a", "z", "aa", "ab", "zz"]
+    labels = [note_label(i) for i in range(800)]
+    assert labels[:3] == ["a", "b", "c"] and labels[25:28] == ["z", "aa", "ab"]
+    assert len(set(labels)) == len(labels) and labels == sorted(labels, key=lambda label: (len(label), label))
+    assert not {"an", "as", "at", "be", "in", "is", "it", "of", "on", "or", "to", "we"} & set(labels)
+    assert labels[labels.index("al") + 1] == "ao", "am and an are words: skipped"
 
 
 @pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2009", "\u200a", "\u2007", "\u2003", "\u2002", "\u3000"])

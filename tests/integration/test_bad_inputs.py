@@ -78,6 +78,8 @@ Images and footnotes
   an image without alt text / with no file in the edition
       src_text/text.md:12: error T006 image-without-alt: the image ../images/a.png has no alt text
       src_text/text.md:12: error T007 image-not-found: the image pictures/b.png is not a file in the edition (…)
+  a cover that is not an image in the edition
+      src_text/text.md:4: error T007 image-not-found: the cover front.txt is not an image file in the edition (…)
   a footnote label defined twice in one file (each file's labels are its own)
       src_text/text.md:14: error T008 duplicate-footnote: the footnote [^1] is defined twice in this file (…)
 
@@ -251,6 +253,9 @@ CASES = [
     Case("image-not-found", "src_text/text.md:12: error T007 image-not-found: the image pictures/b.png is not a file "
          "in the edition (.gif, .jpeg, .jpg, .png, .svg, .webp)",
          {TEXT_FILE: TEXT.replace("quiet ending.", "quiet ending.\n\n![A picture](pictures/b.png)")}),
+    Case("cover-not-found", "src_text/text.md:4: error T007 image-not-found: the cover front.txt is not an image "
+         "file in the edition (.gif, .jpeg, .jpg, .png, .svg, .webp)",
+         {TEXT_FILE: TEXT.replace("lang: en\n", "lang: en\ncover: front.txt\n"), "src_text/front.txt": "text"}),
     Case("footnote-defined-twice-in-a-file", "src_text/text.md:14: error T008 duplicate-footnote: the footnote [^1] is "
          "defined twice in this file (first at line 12)",
          {TEXT_FILE: TEXT + "\n[^1]: Another footnote one.\n"}),
