@@ -15,6 +15,8 @@ import re
 from typing import Any
 
 from ..ast import map_blocks, raw_block, raw_inline, rewrite_inlines, span_info, stringify
+from ..markup import (CALL_SEPARATOR, DATA_NOTE, DATA_TERM, EDITOR_NOTE, FOOTNOTE, FOOTNOTE_BACK, FOOTNOTE_REF,
+                      GLOSSED, NOTE_CALL, NOTE_LABEL, NOTE_MARK, TERM, call_id, gloss_id, kind_class, note_id)
 from ..model import AnnotatedEdition
 
 # Punctuation a call moves past, so that calls always stand after it: "delegates.ᵃ", "duties.”ᵇ".
@@ -22,7 +24,7 @@ CLOSING_PUNCTUATION = ".,;:!?…”’\"')]»"
 _CONTAINERS = ("Emph", "Strong", "Underline", "Strikeout", "SmallCaps")
 _CALL = re.compile(r'<a [^>]*epub:type="noteref"')
 # Between two calls of one kind that meet, so that "i" and "j" never read as "ij".
-CALL_SEPARATOR = raw_inline('<sup class="call-separator" aria-hidden="true">,</sup>')
+SEPARATOR = raw_inline(f'<sup class="{CALL_SEPARATOR}" aria-hidden="true">,</sup>')
 
 
 class NoteMarkup:
@@ -56,25 +58,25 @@ class NoteMarkup:
         if t != "Span":
             return None
         ident, classes, attrs = span_info(inline)
-        if "note-call" in classes:
-            note = self.notes[attrs["data-note"]]
+        if NOTE_CALL in classes:
+            note = self.notes[attrs[DATA_NOTE]]
             calls.append(note.spec.id)
             if feet is None:
-                return [raw_inline(f'<sup class="note-mark">{note.label}</sup>')]
+                return [raw_inline(f'<sup class="{NOTE_MARK}">{note.label}</sup>')]
             return [self._note_call(note.spec.id)]
         content = self._inlines(inline["c"][1], calls, feet)
-        if "glossed" in classes:
-            return [{"t": "Span", "c": [["", ["glossed"], []], content]}]
-        if "term" in classes:
-            slug = attrs["data-term"]
-            return [{"t": "Link", "c": [[ident, ["term"], [["epub:type", "glossref"], ["role", "doc-glossref"]]], content,
-                                        [f"#gloss-{slug}", self.shorts[slug]]]}]
+        if GLOSSED in classes:
+            return [{"t": "Span", "c": [["", [GLOSSED], []], content]}]
+        if TERM in classes:
+            slug = attrs[DATA_TERM]
+            return [{"t": "Link", "c": [[ident, [TERM], [["epub:type", "glossref"], ["role", "doc-glossref"]]], content,
+                                        [f"#{gloss_id(slug)}", self.shorts[slug]]]}]
         return None
 
-    def _note_call(self, note_id: str) -> dict[str, Any]:
-        label = self.notes[note_id].label
+    def _note_call(self, note: str) -> dict[str, Any]:
+        label = self.notes[note].label
         aria = html.escape(self.labels("editor-note", label=label))
-        return raw_inline(f'<a href="#note-{note_id}" id="call-{note_id}" class="note-call" epub:type="noteref" '
+        return raw_inline(f'<a href="#{note_id(note)}" id="{call_id(note)}" class="{NOTE_CALL}" epub:type="noteref" '
                           f'role="doc-noteref" aria-label="{aria}"><sup>{label}</sup></a>')
 
     def _footnote_call(self, blocks: list[Any], calls: list[str], feet: list[Any]) -> list[Any]:
@@ -83,24 +85,25 @@ class NoteMarkup:
         glossing: list[str] = []
         body = map_blocks(blocks, lambda inlines: self._inlines(inlines, glossing, None))
         back_aria = html.escape(self.labels("back-to-footnote", n=number))
-        back = raw_inline(f'<a href="#fnref-{number}" class="footnote-back" epub:type="backlink" '
+        back = raw_inline(f'<a href="#fnref-{number}" class="{FOOTNOTE_BACK}" epub:type="backlink" '
                           f'role="doc-backlink" aria-label="{back_aria}">{number}.</a> ')
-        feet.extend([raw_block(f'<aside id="fn-{number}" class="footnote" epub:type="footnote" role="doc-footnote">'),
+        feet.extend([raw_block(f'<aside id="fn-{number}" class="{FOOTNOTE}" epub:type="footnote" '
+                               f'role="doc-footnote">'),
                      *_prepend(body, back), raw_block("</aside>")])
         calls.extend(glossing)
         aria = html.escape(self.labels("footnote", n=number))
-        return [raw_inline(f'<a href="#fn-{number}" id="fnref-{number}" class="footnote-ref" epub:type="noteref" '
+        return [raw_inline(f'<a href="#fn-{number}" id="fnref-{number}" class="{FOOTNOTE_REF}" epub:type="noteref" '
                            f'role="doc-noteref" aria-label="{aria}"><sup>{number}</sup></a>'),
-                *(self._note_call(note_id) for note_id in glossing)]
+                *(self._note_call(note) for note in glossing)]
 
     def _asides(self, calls: list[str]) -> list[Any]:
         out = []
-        for note_id in calls:
-            note = self.notes[note_id]
+        for ident in calls:
+            note = self.notes[ident]
             aria = html.escape(self.labels("back-to-note", label=note.label))
-            back = raw_inline(f'<a href="#call-{note_id}" class="note-label" epub:type="backlink" '
+            back = raw_inline(f'<a href="#{call_id(ident)}" class="{NOTE_LABEL}" epub:type="backlink" '
                               f'role="doc-backlink" aria-label="{aria}">{note.label}</a> ')
-            out.append(raw_block(f'<aside id="note-{note_id}" class="editor-note kind-{note.spec.kind}" '
+            out.append(raw_block(f'<aside id="{note_id(ident)}" class="{EDITOR_NOTE} {kind_class(note.spec.kind)}" '
                                  f'epub:type="footnote" role="doc-footnote">'))
             out.extend(_prepend(list(note.body), back))
             out.append(raw_block("</aside>"))
@@ -175,13 +178,13 @@ def _closing_prefix(word: str) -> str:
 
 
 def _kind(call: dict[str, Any]) -> bool:
-    return 'class="note-call"' in call["c"][1]
+    return f'class="{NOTE_CALL}"' in call["c"][1]
 
 
 def _separate(inlines: list[Any]) -> list[Any]:
     out: list[Any] = []
     for inline in inlines:
         if out and is_call(inline) and is_call(out[-1]) and _kind(inline) == _kind(out[-1]):
-            out.append(CALL_SEPARATOR)
+            out.append(SEPARATOR)
         out.append(inline)
     return out
