@@ -53,7 +53,8 @@ ACE     := node_modules/.bin/ace-cli
 check: $(EPUB) $(PDF) | $(ACE)
 	$(PYTHON) build.py check --editions --root $(ROOT)
 
-# DAISY Ace runs on Debian's Chromium; Puppeteer must not download a browser of its own.
+# DAISY Ace and foliate-js (the reading system of the tests) run on Debian's Chromium; Puppeteer
+# must not download a browser of its own.
 $(ACE): package.json package-lock.json
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
