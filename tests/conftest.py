@@ -74,7 +74,8 @@ def droits(tmp_path_factory) -> Built:
 # The session's built editions, and the fixtures that pick one of them.
 BUILD_FIXTURES = {"essay", "example", "stress", "founding", "droits", "built"}
 # Folders and modules whose tests render, package or run builds themselves.
-SLOW_PATHS = ("integration/", "render/test_booklet.py", "render/test_epub.py", "render/test_margins.py",
+SLOW_PATHS = ("integration/", "render/test_booklet.py", "render/test_epub.py", "render/test_reading_system.py",
+              "render/test_kindle.py", "render/test_margins.py",
               "render/test_pdf.py", "render/test_styles.py", "check/test_check.py", "check/test_fidelity.py",
               "test_cli.py", "test_memo.py", "test_package.py", "test_watch.py")
 TESTS = Path(__file__).resolve().parent

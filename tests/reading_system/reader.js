@@ -94,7 +94,8 @@ function measureParagraphs(d) {
         const before = previous.getClientRects()
         // In another column or page, the space above does not show: the indent must.
         const gap = box.top - before[before.length - 1].bottom
-        out.push({ text: p.textContent.slice(0, 40), indent: first.left - box.left, gap })
+        out.push({ text: p.textContent.slice(0, 40), indent: first.left - box.left, gap,
+                   textIndent: getComputedStyle(p).textIndent, rects: p.getClientRects().length })
     }
     return out
 }

@@ -52,7 +52,7 @@ def _plan(built) -> tuple[dict, dict[str, str]]:
     return plan, expected
 
 
-@pytest.fixture(scope="module", params=["essay", "example"])
+@pytest.fixture(scope="module", params=["essay", "founding"])
 def reading(request, tmp_path_factory):
     built = request.getfixturevalue(request.param)
     shots = tmp_path_factory.mktemp(f"screenshots-{request.param}")
@@ -104,13 +104,15 @@ def test_links_and_calls_keep_their_contrast_in_a_night_theme(reading):
 
 def test_the_contents_list_every_chapter_and_section(reading):
     built, seen, _ = reading
-    listed = [entry["label"] for entry in seen["toc"]]
+    listed = [_words(entry["label"]) for entry in seen["toc"]]
     headings = []
     for name in sorted(n.removeprefix("EPUB/") for n in built.names() if "/chapter-" in n):
         tree = built.xhtml(name)
-        headings += [_words(" ".join(h.itertext())) for h in tree.iter(f"{XHTML}h1", f"{XHTML}h2")]
-    assert headings and [h for h in headings if h not in map(_words, listed)] == []
-    assert {"Glossary"} <= set(listed)
+        headings += [_words(" ".join(h.itertext())) for h in tree.iter(f"{XHTML}h1", f"{XHTML}h2", f"{XHTML}h3")
+                     if not any(a.tag == f"{XHTML}aside" for a in h.iterancestors())]
+    assert [h for h in headings if h not in listed] == []
+    assert listed[:len(headings)] == headings, "in reading order, before the back matter"
+    assert "Glossary" in listed
 
 
 def test_screenshots_are_saved_at_reader_and_phone_sizes(reading):
