@@ -7,7 +7,7 @@ import { FootnoteHandler } from '/foliate/footnotes.js'
 const HIDE_NOTES = `@namespace epub "http://www.idpf.org/2007/ops";
 aside[epub|type~="footnote"], aside[epub|type~="endnote"] { display: none; }`
 // A night theme that sets the body's colours and nothing else.
-export const DARK = { color: 'rgb(230, 230, 230)', background: 'rgb(18, 18, 18)' }
+const DARK = { color: 'rgb(230, 230, 230)', background: 'rgb(18, 18, 18)' }
 const themeCSS = dark => dark ? `body { color: ${DARK.color} !important; background: ${DARK.background} !important; }` : ''
 
 const popup = document.getElementById('popup')
