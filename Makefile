@@ -76,4 +76,5 @@ bench: | $(SETUP) $(FONT)
 
 clean:
 	rm -f $(OUT)/*.epub $(OUT)/*.pdf $(OUT)/.*.epub.* $(OUT)/.*.pdf.* output/bench.json
+	rm -rf output/screenshots
 	rm -rf $(ROOT)/.cache/readingedition

@@ -4,7 +4,7 @@ pop-up with that note's text; a glossary link pops up the definition; with the n
 paragraph after a section's first is set off; links and calls stay legible in a night theme that
 sets only the body's colours; the contents list every chapter and section. Screenshots of a page,
 a pop-up, the night theme and the contents, at e-reader (600×800) and phone (390×844) sizes, are
-saved in the directory the test prints.
+saved in output/screenshots/EDITION/ (the test prints where).
 """
 from __future__ import annotations
 
@@ -53,9 +53,10 @@ def _plan(built) -> tuple[dict, dict[str, str]]:
 
 
 @pytest.fixture(scope="module", params=["essay", "founding"])
-def reading(request, tmp_path_factory):
+def reading(request):
     built = request.getfixturevalue(request.param)
-    shots = tmp_path_factory.mktemp(f"screenshots-{request.param}")
+    shots = REPOSITORY / "output" / "screenshots" / request.param
+    shots.mkdir(parents=True, exist_ok=True)
     plan, expected = _plan(built)
     done = subprocess.run(["node", str(READ), str(built.epub), str(shots), json.dumps(plan)],
                           capture_output=True, text=True, timeout=240)
