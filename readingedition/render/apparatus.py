@@ -10,8 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..ast import div, para, raw_block, stringify, text
-from ..markup import (GLOSS_ENTRY, GLOSS_SEE, GLOSS_SHORT, GLOSS_USES, GLOSSARY, QUESTIONS, REFERENCES, call_id,
-                      gloss_id)
+from ..markup import GLOSS_ENTRY, GLOSS_SEE, GLOSS_SHORT, GLOSS_USES, GLOSSARY, QUESTIONS, REFERENCES, call_id, gloss_id
 from ..model import AnnotatedEdition, Metadata
 
 Href = Callable[[str, int], str]  # (anchor id, chapter index) -> href

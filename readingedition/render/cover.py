@@ -11,7 +11,7 @@ import io
 import shutil
 import subprocess
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -86,7 +86,7 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, measure: int, tracking: int) 
     return lines
 
 
-@lru_cache(maxsize=None)
+@cache
 def _font(style: str, size: int) -> ImageFont.FreeTypeFont:
     path = _font_file(style)
     if path is None:  # no fontconfig or no EB Garamond: Pillow's own font, still reproducible

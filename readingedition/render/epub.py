@@ -17,15 +17,15 @@ from typing import Any
 import lxml.html
 from ebooklib import epub
 
-from .apparatus import glossary_blocks, questions_blocks, references_blocks, title_page_extras, title_page_people
-from .cover import cover_for
-from .epub_notes import NoteMarkup
-from .epub_package import normalise_package
 from ..ast import elements, raw_block, verse_as_lines
 from ..markup import CHAPTER, VERSE, VERSE_LINE, chapter_file
 from ..model import AnnotatedEdition, Metadata
 from ..pandoc import divs_to_html
 from ..reproducible import build_epoch
+from .apparatus import glossary_blocks, questions_blocks, references_blocks, title_page_extras, title_page_people
+from .cover import cover_for
+from .epub_notes import NoteMarkup
+from .epub_package import normalise_package
 
 ACCESSIBILITY = [
     ("schema:accessMode", "textual"),
@@ -37,9 +37,9 @@ ACCESSIBILITY = [
     ("schema:accessibilityFeature", "displayTransformability"),
     ("schema:accessibilityHazard", "none"),
 ]
-ACCESSIBILITY_SUMMARY = ("Apart from its cover, a text-only book with structured headings, a table of contents, and linked notes and "
-                         "glossary; it meets WCAG 2.1 level AA. Editor's notes are marked with letters, the "
-                         "author's footnotes with numbers; every note links back to its call.")
+ACCESSIBILITY_SUMMARY = ("Apart from its cover, a text-only book with structured headings, a table of contents, "
+                         "and linked notes and glossary; it meets WCAG 2.1 level AA. Editor's notes are marked with "
+                         "letters, the author's footnotes with numbers; every note links back to its call.")
 
 
 @dataclass(frozen=True)
@@ -221,4 +221,6 @@ def _toc_entry(file_name: str, title: str, body: str) -> Any:
         else:
             children.append((entry, []))
     # ebooklib writes an empty list for a section without subsections, which EPUB forbids.
-    return (link, [(entry, subsections) if subsections else entry for entry, subsections in children]) if children else link
+    if not children:
+        return link
+    return (link, [(entry, subsections) if subsections else entry for entry, subsections in children])

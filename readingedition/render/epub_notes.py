@@ -15,8 +15,24 @@ import re
 from typing import Any
 
 from ..ast import map_blocks, raw_block, raw_inline, rewrite_inlines, span_info, stringify
-from ..markup import (CALL_SEPARATOR, DATA_NOTE, DATA_TERM, EDITOR_NOTE, FOOTNOTE, FOOTNOTE_BACK, FOOTNOTE_REF,
-                      GLOSSED, NOTE_CALL, NOTE_LABEL, NOTE_MARK, TERM, call_id, gloss_id, kind_class, note_id)
+from ..markup import (
+    CALL_SEPARATOR,
+    DATA_NOTE,
+    DATA_TERM,
+    EDITOR_NOTE,
+    FOOTNOTE,
+    FOOTNOTE_BACK,
+    FOOTNOTE_REF,
+    GLOSSED,
+    NOTE_CALL,
+    NOTE_LABEL,
+    NOTE_MARK,
+    TERM,
+    call_id,
+    gloss_id,
+    kind_class,
+    note_id,
+)
 from ..model import AnnotatedEdition
 
 # Punctuation a call moves past, so that calls always stand after it: "delegates.ᵃ", "duties.”ᵇ".
@@ -42,7 +58,8 @@ class NoteMarkup:
         for block in blocks:
             calls: list[str] = []
             feet: list[Any] = []
-            out.extend(map_blocks([block], lambda inlines: place_calls(self._inlines(inlines, calls, feet))))
+            out.extend(map_blocks([block], lambda inlines, calls=calls, feet=feet:
+                                  place_calls(self._inlines(inlines, calls, feet))))
             out.extend(self._asides(calls))
             footnotes.extend(feet)
         return out + footnotes
