@@ -26,7 +26,8 @@ def test_the_glossary_lists_entries_alphabetically_with_links_both_ways():
     blocks = glossary_blocks(annotated, _href)
     raw = _raw(blocks)
     assert raw.startswith(f'<section id="{markup.GLOSSARY.id}"')
-    ids = [part.split('"')[0] for part in raw.split('<dt id="')[1:]]
+    # each entry (term and definition) is the links' target: a pop-up of it shows the definition
+    ids = [part.split('"')[0] for part in raw.split('<div id="')[1:] if f'class="{markup.GLOSS_ENTRY}"' in part]
     assert ids == [markup.gloss_id(s) for s in ("factory-committee", "factory-committee-movement", "soviet")]
     text = json.dumps(blocks)
     assert '"#gloss-soviet"' in text and '"#gloss-factory-committee"' in text  # "see also", both ways
