@@ -80,14 +80,46 @@ def map_blocks(blocks: list[Any], on_inlines: Callable[[list[Any]], list[Any]]) 
             out.append({"t": t, "c": [map_blocks(item, on_inlines) for item in c]})
         elif t == "OrderedList":
             out.append({"t": t, "c": [c[0], [map_blocks(item, on_inlines) for item in c[1]]]})
+        elif t == "DefinitionList":
+            out.append({"t": t, "c": [[on_inlines(term), [map_blocks(d, on_inlines) for d in definitions]]
+                                      for term, definitions in c]})
+        elif t == "Figure":
+            out.append({"t": t, "c": [c[0], [c[1][0], map_blocks(c[1][1], on_inlines)], map_blocks(c[2], on_inlines)]})
+        elif t == "Table":
+            out.append({"t": t, "c": map_table(c, lambda cell: map_blocks(cell, on_inlines))})
         else:
             out.append(block)
     return out
 
 
+def map_table(table: list[Any], on_cell: Callable[[list[Any]], list[Any]]) -> list[Any]:
+    """A table's content with its caption's blocks and each cell's blocks rewritten."""
+    attr, (short, caption), specs, (head_attr, head_rows), bodies, (foot_attr, foot_rows) = table
+
+    def rows(row_list: list[Any]) -> list[Any]:
+        return [[row_attr, [[*cell[:4], on_cell(cell[4])] for cell in cells]] for row_attr, cells in row_list]
+
+    return [attr, [short, on_cell(caption)], specs, [head_attr, rows(head_rows)],
+            [[b_attr, columns, rows(head), rows(body)] for b_attr, columns, head, body in bodies],
+            [foot_attr, rows(foot_rows)]]
+
+
+def table_blocks(table: list[Any]) -> list[list[Any]]:
+    """A table's caption blocks, then each cell's blocks, row by row (head, bodies, foot)."""
+    found: list[list[Any]] = []
+
+    def collect(cell: list[Any]) -> list[Any]:
+        found.append(cell)
+        return cell
+
+    map_table(table, collect)
+    return found
+
+
 def inline_lists(blocks: list[Any]) -> Iterator[tuple[str, list[Any]]]:
     """Every inline list in the blocks, in document order, with the type of the block that holds
-    it ("Para", "Plain", "Header" or "LineBlock"): the same lists map_blocks rewrites."""
+    it ("Para", "Plain", "Header", "LineBlock" or "DefinitionList" for a term): the same lists
+    map_blocks rewrites. A figure's caption comes after its image, a table's before its cells."""
     for block in blocks:
         t, c = block["t"], block.get("c")
         if t in ("Para", "Plain"):
@@ -107,6 +139,16 @@ def inline_lists(blocks: list[Any]) -> Iterator[tuple[str, list[Any]]]:
         elif t == "OrderedList":
             for item in c[1]:
                 yield from inline_lists(item)
+        elif t == "DefinitionList":
+            for term, definitions in c:
+                yield t, term
+                for definition in definitions:
+                    yield from inline_lists(definition)
+        elif t == "Figure":
+            yield from inline_lists([*c[2], *c[1][1]])
+        elif t == "Table":
+            for cell in table_blocks(c):
+                yield from inline_lists(cell)
 
 
 def elements(node: Any) -> Iterator[dict[str, Any]]:

@@ -134,6 +134,9 @@ class Edition:
     term_shorts: dict[str, Inlines]  # term slug -> parsed Markdown
     term_definitions: dict[str, Blocks]
     styles: Styles
+    # Errors found in loading that do not stop anchoring (images, footnotes, notes' links and
+    # citations): the anchor stage reports them with its own, so one run shows every error.
+    problems: tuple[Any, ...] = ()  # Diagnostics
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,9 @@ def _format_citations(tree: dict[str, Any], text_meta: dict[str, Any], reference
         with tempfile.TemporaryDirectory() as scratch:
             settings_file = Path(scratch) / "citations.json"
             settings_file.write_text(settings, "utf-8")
-            args = ["--citeproc", "--metadata-file", str(settings_file)] + ([f"--csl={csl}"] if csl else [])
+            # --quiet: a citation of an unknown key is reported by the load stage (A006), with file and
+            # line; pandoc's own warning would only repeat it without them.
+            args = ["--citeproc", "--quiet", "--metadata-file", str(settings_file)] + ([f"--csl={csl}"] if csl else [])
             result = _run(request, "json", "json", args)
         memo.put(key, result)
     formatted = _loads(result)["blocks"]

@@ -76,8 +76,8 @@ def _anchor(edition: Edition) -> AnnotatedEdition:
     search = SearchText(segments)
     annotations = edition.annotations
     placed, problems = place_notes(search, annotations.notes)
-    if problems:
-        raise BuildFailed(tuple(problems))
+    if problems or edition.problems:  # the load stage's, found before anchoring, come first
+        raise BuildFailed((*edition.problems, *problems))
 
     marks: dict[int, list[Mark]] = {}
     order = sorted(annotations.notes, key=lambda n: _reading_position(search, placed[n.id]))

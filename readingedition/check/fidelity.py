@@ -20,7 +20,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFDestinationNotFound
 from pdfminer.pdftypes import resolve1
 
-from ..ast import split_chapters, stringify
+from ..ast import split_chapters, stringify, table_blocks
 from ..diagnostics import Diagnostic
 from ..markup import BACK_MATTER, CHAPTER_FILE, FOOTNOTE_REF, GLOSSARY, NOTE_CALL, VERSE_LINE, note_id
 from ..model import AnnotatedEdition
@@ -153,17 +153,8 @@ def _paragraphs(blocks: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
         elif kind == "Figure":
             yield from _paragraphs(content[1][1])
         elif kind == "Table":
-            yield from _table_blocks(content)
-
-
-def _table_blocks(content: list[Any]) -> Iterable[dict[str, Any]]:
-    """A table's caption, then its cells row by row (head, bodies, foot)."""
-    _, caption, _, head, bodies, foot = content
-    yield from _paragraphs(caption[1])
-    rows = [*head[1], *(row for body in bodies for row in (*body[2], *body[3])), *foot[1]]
-    for row in rows:
-        for cell in row[1]:
-            yield from _paragraphs(cell[4])
+            for cell in table_blocks(content):
+                yield from _paragraphs(cell)
 
 
 def compare(expected: list[str], found: list[str], context: int = 6) -> tuple[str, ...]:

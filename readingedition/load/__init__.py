@@ -75,18 +75,21 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     names = _take(meta, _PAYLOAD["names"], blocks=False)
     shorts = _take(meta, _PAYLOAD["shorts"], blocks=False)
     definitions = _take(meta, _PAYLOAD["definitions"], blocks=True)
-    problems += resolve_images(document["blocks"], root, sources, texts)
+    # Problems that do not stop the quotes being anchored go with the edition, so that the anchor
+    # stage reports them together with its own.
+    deferred = resolve_images(document["blocks"], root, sources, texts)
     document["blocks"] = [block for _, block in split_files(document["blocks"])]
     restore_code(document["blocks"])
-    problems += undefined_footnotes(document["blocks"], sources, texts)
-    problems += _note_markdown_problems(annotations, note_bodies, shorts, definitions)
-    if problems:
-        raise BuildFailed(tuple(problems))
-    metadata = read_metadata(meta, node, sources[0], root)
-    styles = _find_styles(root, metadata.paper, csl)
+    deferred += undefined_footnotes(document["blocks"], sources, texts)
+    deferred += _note_markdown_problems(annotations, note_bodies, shorts, definitions)
+    try:
+        metadata = read_metadata(meta, node, sources[0], root)
+        styles = _find_styles(root, metadata.paper, csl)
+    except BuildFailed as failure:
+        raise BuildFailed((*deferred, *failure.diagnostics))
     return Edition(root=root, name=metadata.filename, cache_dir=cache_dir, metadata=metadata, document=document,
                    annotations=annotations, note_bodies=note_bodies, bibliography=bibliography, term_names=names,
-                   term_shorts=shorts, term_definitions=definitions, styles=styles)
+                   term_shorts=shorts, term_definitions=definitions, styles=styles, problems=tuple(deferred))
 
 
 def _read_text(path: Path) -> str:

@@ -239,6 +239,10 @@ CASES = [
     Case("metadata-language-name", "src_text/text.md:3: error T005 bad-language-tag: `lang: english` is not a BCP 47 "
          "language tag; did you mean `en`?",
          {TEXT_FILE: TEXT.replace("lang: en\n", "lang: english\n")}),
+    Case("a-bad-citation-and-a-bad-quote-at-once", "annotations/notes.yaml:2: error A006 unknown-citation: note "
+         "`long-book` cites @nobody, which is in no `references:` list",
+         {NOTES_FILE: note_yaml(id="long-book", quote="The Lung Book", note="See @nobody.")},
+         detail=("annotations/notes.yaml:2: error A001 quote-not-found",), errors=2, subprocess=True),
     Case("every-independent-error-at-once", "src_text/text.md:4: error K001 unknown-key: unknown metadata key "
          "`papersize`; did you mean `paper`?",
          {TEXT_FILE: TEXT.replace("lang: en\n", "lang: en\npapersize: a4\n") + "\n[^3]: One.\n\n[^3]: Two.\n",

@@ -103,6 +103,9 @@ def test_the_table_has_a_caption_and_header_cells_and_stays_in_the_measure(found
     [table] = founding.xhtml("chapter-01.xhtml").iter(f"{XHTML}table")
     assert text_of(table.find(f"{XHTML}caption")).startswith("Signers of the Declaration")
     assert [text_of(th) for th in table.iter(f"{XHTML}th")] == ["Colony", "Signers", "First to sign"]
+    assert [a.get("id") for a in table.iter(f"{XHTML}a")] == ["call-gwinnett"]  # a note on a cell
+    [dd] = [d for d in founding.xhtml("chapter-01.xhtml").iter(f"{XHTML}dd") if "Chaired" in text_of(d)]
+    assert [a.get("id") for a in dd.iter(f"{XHTML}a")] == ["call-committee-of-the-whole"]
     with pdfplumber.open(founding.pdf) as pdf:
         page = next(p for p in pdf.pages if "Button Gwinnett" in (p.extract_text() or ""))
         body = [c for c in page.chars if round(c["size"]) == 11]
