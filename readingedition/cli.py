@@ -1,21 +1,19 @@
 """The command line: `readingedition build|check|new|watch|clean-text` (also `python -m
 readingedition`, and build.py in a checkout). `--help` at every level.
 
-build() and check() wire the stages together in one place. Editions are written to a temporary file beside the
-target and renamed into place, so a failed build leaves the previous edition untouched.
+build() and check() wire the stages together in one place. Editions are written together
+(output.py), so a failed build leaves the previous editions untouched.
 """
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
 
 from .diagnostics import BuildFailed, Diagnostic
+from .output import write_together
 
 
 def _progress(message: str) -> None:
@@ -30,20 +28,6 @@ class _Timer:
         now = time.perf_counter()
         _progress(f"  {what} ({now - self.start:.2f} s)")
         self.start = now
-
-
-def _write_atomically(target: Path, write: Callable[[Path], object]) -> object:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, scratch = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(handle)
-    try:
-        result = write(Path(scratch))
-        os.chmod(scratch, 0o644)
-        os.replace(scratch, target)
-        return result
-    finally:
-        if os.path.exists(scratch):
-            os.unlink(scratch)
 
 
 def _size(path: Path) -> str:
@@ -68,33 +52,37 @@ def build(root: Path, out: Path, formats: tuple[str, ...] = ()) -> list[Path]:
     formats = formats or ("epub", "pdf")
     if edition.metadata.booklet and "pdf" in formats:
         formats = (*formats, "booklet")
-    built = []
+    jobs = []
     if "epub" in formats:
         from .render.epub import render_epub
-        target = out / f"{edition.name}.epub"
-        _write_atomically(target, lambda path: render_epub(annotated, path))
-        timer.lap("EPUB written")
-        built.append(target)
+        jobs.append((f"{edition.name}.epub", lambda path: (render_epub(annotated, path), timer.lap("EPUB written"))))
     if "pdf" in formats:
         from .render.pdf import render_pdf
-        target = out / f"{edition.name}.pdf"
-        result = _write_atomically(target, lambda path: render_pdf(annotated, path))
-        moved = result.placement.moved()
-        timer.lap(f"PDF laid out: {result.pages} pages, {len(result.placement.notes)} margin notes, "
-                  f"{len(moved)} moved more than two lines")
-        for note in moved:
-            where = "continued on the next page" if note.continued else f"{note.lines_moved:.1f} lines"
-            _progress(f"    note {note.note_id} ({note.call}) on p. {note.call_page_number}: moved {where}")
-        built.append(target)
+        jobs.append((f"{edition.name}.pdf", lambda path: _report_pdf(render_pdf(annotated, path), timer, root)))
     if "booklet" in formats:
         from .render.booklet import render_booklet
-        target = out / f"{edition.name}-booklet.pdf"
-        result = _write_atomically(target, lambda path: render_booklet(annotated, path))
-        timer.lap(f"booklet imposed: {result.pages} pages on {(result.pages + 3) // 4} sheets")
-        built.append(target)
+        jobs.append((f"{edition.name}-booklet.pdf",
+                     lambda path: _report_booklet(render_booklet(annotated, path), timer)))
+    write_together(out, jobs)
+    built = [out / name for name, _ in jobs]
     for path in built:
         print(f"built {path} ({_size(path)})")
     return built
+
+
+def _report_booklet(result, timer: _Timer) -> None:
+    timer.lap(f"booklet imposed: {result.pages} pages on {(result.pages + 3) // 4} sheets")
+
+
+def _report_pdf(result, timer: _Timer, root: Path) -> None:
+    moved = result.placement.moved()
+    timer.lap(f"PDF laid out: {result.pages} pages, {len(result.placement.notes)} margin notes, "
+              f"{len(moved)} moved more than two lines")
+    for note in moved:
+        where = "continued on the next page" if note.continued else f"{note.lines_moved:.1f} lines"
+        _progress(f"    note {note.note_id} ({note.call}) on p. {note.call_page_number}: moved {where}")
+    for warning in result.refused:
+        _progress(warning.render(root))
 
 
 def check(root: Path, out: Path, editions: bool) -> bool:

@@ -5,6 +5,7 @@ without a traceback; tests assert on the code and the wording.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,10 @@ CODES: dict[str, tuple[str, str]] = {
     "F002": ("unreadable-file", "Check the file's permissions."),
     "F003": ("not-utf8", "Save the file as UTF-8."),
     "F004": ("bad-stylesheet", "Fix the CSS syntax at that line, or remove the file to use the built-in style."),
+    "F005": ("not-a-regular-file", "Replace it with an ordinary file; pipes, devices and sockets are never read."),
+    "F006": ("outside-edition", "Copy the file into the edition directory instead of linking to it from outside."),
+    "F007": ("unreadable-directory", "Check the directory's permissions (it must be readable and searchable)."),
+    "F008": ("cannot-write-output", "Pass --out a directory you can write to, with room for the editions."),
     "Y001": ("yaml-syntax", "Fix the YAML syntax at that line; a quote containing ': ' must be in quotes."),
     "Y002": ("yaml-tab", "YAML indentation must use spaces, not tabs."),
     "Y003": ("yaml-empty", "Add a `notes:` or `glossary:` list, or delete the file."),
@@ -29,12 +34,15 @@ CODES: dict[str, tuple[str, str]] = {
     "K004": ("bad-id", "Use letters, digits and hyphens only, starting with a letter or digit."),
     "K005": ("bad-value", "Use one of the allowed values."),
     "K006": ("not-text", "Put the value in quotes, e.g. quote: \"1917\", so that YAML reads it as text."),
+    "K007": ("key-not-text", "Keys are words such as `id` or `note`; put a number or yes/no key in quotes, or "
+                             "remove it."),
     # Notes
     "A001": ("quote-not-found", "Copy the passage exactly from the text; the closest passages are shown above."),
     "A002": ("quote-ambiguous", "Add a `prefix:` (or `suffix:`) to say which one; candidates are shown above."),
     "A003": ("context-not-found", "The quote occurs, but never with this prefix/suffix; correct it or remove it."),
     "A004": ("duplicate-note-id", "Give each note a unique id across all annotation files."),
-    "A005": ("unsafe-link", "Links in notes may be http:, https: or mailto: only, and notes may not load images."),
+    "A005": ("unsafe-link", "Links may be http:, https:, mailto: or #internal only; notes, glossary entries and "
+                           "references may not show images."),
     "A006": ("unknown-citation", "Add the reference to a `references:` list under annotations/, or fix the key."),
     "A007": ("doubled-citation", "Give the year or page once: drop the details written out before the citation "
                                  "(the citation prints them), or drop the citation."),
@@ -43,6 +51,7 @@ CODES: dict[str, tuple[str, str]] = {
     "G002": ("form-collision", "A form may belong to one term only; remove it from one of them."),
     "G003": ("unknown-see", "`see` must name the `term` of another glossary entry."),
     "G004": ("term-not-found", "The term and its forms occur nowhere in the text; check the spelling or add `forms:`."),
+    "G005": ("duplicate-slug", "Two terms would share one glossary anchor; make them differ in letters or digits."),
     # Source text
     "T001": ("no-text", "Put the text in one or more top-level *.md files in src_text/."),
     "T002": ("missing-metadata", "Add the field to the YAML metadata block at the top of the first src_text/*.md "
@@ -98,6 +107,20 @@ CODES: dict[str, tuple[str, str]] = {
                              "text or notes (e.g. a lone `**` or `[^`)."),
     "V010": ("margin-overlap", "Margin notes overlap in the PDF: shorten the notes on that page, or report it."),
     "V011": ("margin-note-missing", "A margin note is not in the PDF: this is a bug in the builder; please report it."),
+    "T009": ("control-character", "Delete the invisible control character (a vertical tab is Word's line break: use a "
+                                  "new paragraph, or a backslash at the end of the line)."),
+    # Safety: what an edition may ask of the build (see the README's "What Markdown may do")
+    "S001": ("unsafe-attribute", "Use only the attributes the README lists, and classes a style sheet documents "
+                                 "(`/* editor classes: name */`); event handlers, `style` and `rel` are never "
+                                 "allowed."),
+    "S002": ("reserved-name", "The build uses this class or id for its own markup; choose another name."),
+    "S003": ("too-deep", "Nest fewer levels (block quotes, lists, spans or YAML); the build stops at 64."),
+    "S004": ("too-large", "Break the paragraph into several: a blank line starts a new one."),
+    "S005": ("refused-resource", "The PDF uses only files inside the edition directory; copy the file there and "
+                                 "refer to it by a relative path, or remove the reference."),
+    # Build environment
+    "B001": ("bad-source-date-epoch", "Set SOURCE_DATE_EPOCH to a whole number of seconds since 1970 "
+                                      "(e.g. `git log -1 --format=%ct`), or unset it."),
     # Rendering
     "R001": ("note-lost", "A note did not reach the PDF. This is a bug in the builder; please report it."),
     # The margin engine's warnings (the PDF is still written)
@@ -132,11 +155,12 @@ class Diagnostic:
         where = ""
         if self.path is not None:
             shown = self.path
-            if root is not None:
-                try:
-                    shown = self.path.resolve().relative_to(root.resolve())
-                except ValueError:
-                    pass
+            if root is not None:  # relative to the edition, as written (a link is named, not its target)
+                for path, base in ((Path(os.path.abspath(self.path)), Path(os.path.abspath(root))),
+                                   (self.path.resolve(), root.resolve())):
+                    if path.is_relative_to(base):
+                        shown = path.relative_to(base)
+                        break
             where = f"{shown}:{self.line}: " if self.line else f"{shown}: "
         text = f"{where}{self.severity} {self.code} {self.slug}: {self.message}"
         if self.detail:

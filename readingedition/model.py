@@ -64,6 +64,7 @@ class Annotations:
     notes: tuple[NoteSpec, ...]
     glossary: tuple[TermSpec, ...]
     references: tuple[dict[str, Any], ...]  # CSL items, passed to citeproc as they are
+    reference_where: tuple[Location, ...] = ()  # where each reference is written, in the same order
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,14 @@ import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import pypandoc
 
-from .ast import collector_paused, document, elements, raw_block, stringify
+from .ast import collector_paused, document, elements, raw_block
 from .memo import Memo
 
-READER = "markdown-tex_math_dollars-raw_tex-raw_html-raw_attribute"
+READER = "markdown-tex_math_dollars-raw_tex-raw_html-raw_attribute-native_divs-native_spans"
 _BLOCK_SEPARATOR = "<!--readingedition:block-->"
 
 
@@ -52,11 +52,10 @@ def _loads(text: str) -> Any:
         return json.loads(text)
 
 
-def parse_markdown(text: str, metadata: dict[str, dict[str, str]], *, references: list[Any], csl: Path | None,
-                   memo: Memo) -> dict[str, Any]:
+def parse_markdown(text: str, metadata: dict[str, dict[str, str]], *, memo: Memo) -> dict[str, Any]:
     """The text as an AST, with each Markdown string of `metadata` (section -> name -> Markdown)
-    parsed into `meta[section]` as a map; citations formatted in both; the bibliography, if
-    any, appended as a final Div#refs."""
+    parsed into `meta[section]` as a map. Citations are formatted afterwards (format_citations),
+    once the load stage has checked what the editors wrote."""
     text_key = memo.key("text", READER, text)
     string_keys = {string: memo.key("meta", READER, string)
                    for section in metadata.values() for string in section.values()}
@@ -72,11 +71,9 @@ def parse_markdown(text: str, metadata: dict[str, dict[str, str]], *, references
             for string, value in zip(missing, strings_job.result()):
                 memo.put(string_keys[string], value)
     tree = _loads(parsed_text)
-    text_meta = dict(tree["meta"])
     for section, strings in metadata.items():
         tree["meta"][section] = {"t": "MetaMap", "c": {name: _loads(memo.get(string_keys[string]))
                                                        for name, string in strings.items()}}
-    _format_citations(tree, text_meta, references, csl, memo)
     return tree
 
 
@@ -95,20 +92,24 @@ def _cites(node: Any) -> Iterator[dict[str, Any]]:
     return (element for element in elements(node) if element["t"] == "Cite")
 
 
-def _format_citations(tree: dict[str, Any], text_meta: dict[str, Any], references: list[Any], csl: Path | None,
-                      memo: Memo) -> None:
-    """citeproc on a document of the citations alone, each in a paragraph of its own (with the
-    text's own metadata, for settings such as `nocite` or `lang`): it formats each the same as in
-    place, for citations never depend on the prose around them. A style that would put them in
-    footnotes gets them formatted in the text."""
+def format_citations(tree: dict[str, Any], sections: Iterable[str], *, references: list[Any], csl: Path | None,
+                     memo: Memo) -> None:
+    """citeproc on a document of the citations alone (in the text, and in the metadata maps named
+    `sections`), each in a paragraph of its own (with the text's own metadata, for settings such as
+    `nocite` or `lang`): it formats each the same as in place, for citations never depend on the
+    prose around them. A style that would put them in footnotes gets them formatted in the text.
+    The bibliography, if any, is appended as a final Div#refs. (The metadata block may not name
+    files for citeproc, such as `bibliography:`: references are the annotation files'.)"""
     # The text's own metadata goes to citeproc as it is, `nocite` included: its citations are
     # not among those to format.
-    cites = [*_cites(tree["blocks"]), *_cites([v for k, v in tree["meta"].items() if k not in text_meta])]
+    sections = set(sections)
+    text_meta = {key: value for key, value in tree["meta"].items() if key not in sections}
+    cites = [*_cites(tree["blocks"]), *_cites([v for k, v in tree["meta"].items() if k in sections])]
     if not cites and "nocite" not in text_meta:
         return
     request = json.dumps(document([{"t": "Para", "c": [cite]} for cite in cites], text_meta), ensure_ascii=False)
     settings = json.dumps({"references": references, "link-citations": True}, ensure_ascii=False, sort_keys=True)
-    key = memo.key("citeproc", request, settings, csl.read_bytes() if csl else b"", *_files_named(text_meta))
+    key = memo.key("citeproc", request, settings, csl.read_bytes() if csl else b"")
     result = memo.get(key)
     if result is None:
         with tempfile.TemporaryDirectory() as scratch:
@@ -126,19 +127,6 @@ def _format_citations(tree: dict[str, Any], text_meta: dict[str, Any], reference
     for cite, formatted_cite in zip(cites, done):
         cite["c"] = formatted_cite["c"]
     tree["blocks"].extend(b for b in formatted if b["t"] == "Div" and b["c"][0][0] == "refs")
-
-
-def _files_named(meta: dict[str, Any]) -> list[bytes]:
-    """The contents of the files the text's metadata gives citeproc (`bibliography`,
-    `citation-abbreviations`, `csl`), so that a change to one is a change of input."""
-    contents = []
-    for key in ("bibliography", "citation-abbreviations", "csl"):
-        value = meta.get(key)
-        names = value["c"] if value and value["t"] == "MetaList" else [value] if value else []
-        for name in names:
-            path = Path(stringify(name))
-            contents.append(path.read_bytes() if path.is_file() else b"")
-    return contents
 
 
 def divs_to_html(divs: list[tuple[str, str, list[Any]]], *, lang: str, cache_dir: Path | None, table: str) -> str:

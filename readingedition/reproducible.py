@@ -8,13 +8,19 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import re
 from collections.abc import Iterator
+
+from .diagnostics import BuildFailed, Diagnostic
 
 DEFAULT_EPOCH = 1136073600  # 2006-01-01T00:00:00Z: fixed, so unset means reproducible too
 
 
 def build_epoch() -> datetime.datetime:
-    seconds = int(os.environ.get("SOURCE_DATE_EPOCH") or DEFAULT_EPOCH)  # set but empty: unset
+    value = os.environ.get("SOURCE_DATE_EPOCH") or str(DEFAULT_EPOCH)  # set but empty: unset
+    if not re.fullmatch(r"\d{1,11}", value.strip()):  # whole seconds, up to the year 5138
+        raise BuildFailed((Diagnostic("B001", f"SOURCE_DATE_EPOCH is {value!r}, not a whole number of seconds"),))
+    seconds = int(value)
     return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC).replace(tzinfo=None)
 
 

@@ -11,7 +11,7 @@ def _para(text: str) -> dict:
 
 def test_markdown_and_the_metadatas_markdown_are_parsed(tmp_path):
     memo = open_memo(None, "test")
-    tree = parse_markdown("A *word* here.\n", {"notes": {"n1": "The **note**."}}, references=[], csl=None, memo=memo)
+    tree = parse_markdown("A *word* here.\n", {"notes": {"n1": "The **note**."}}, memo=memo)
     assert tree["blocks"][0]["c"][2] == {"t": "Emph", "c": [{"t": "Str", "c": "word"}]}
     note = tree["meta"]["notes"]["c"]["n1"]
     assert stringify(note) == "The note." and '"Strong"' in str(note).replace("'", '"')

@@ -131,6 +131,10 @@ def _parse_recipe(data: object, path: Path, lines: dict[str, list[int]]) -> Reci
     for key in ("raw", "output"):
         if not (isinstance(data.get(key), str) and data[key].strip()):
             raise ValueError(f"'{key}' must be a file name relative to {SOURCE_DIR}/.")
+        # A received recipe must not make `clean` read or write the machine's other files.
+        if not (path.parent / data[key]).resolve().is_relative_to(path.parent.resolve()):
+            raise ValueError(f"'{key}: {data[key]}' leads outside {SOURCE_DIR}/; name a file inside it "
+                             f"(a link out of it counts as outside)")
     order = _parse_order(data.get("order"))
     return Recipe(
         path=path,

@@ -10,6 +10,7 @@ build cache in the edition's `.cache/readingedition/` unless `cache=False`.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -20,13 +21,14 @@ import tinycss2
 from .annotations import load_annotations
 from ..ast import elements
 from ..diagnostics import BuildFailed, Diagnostic
-from .files import read_utf8
+from .files import listed, read_utf8
 from .metadata import metadata_block, metadata_problems, read_metadata
 from .text import (duplicate_footnotes, join_texts, resolve_images, restore_code, split_files,
                    undefined_footnotes)
 from ..memo import CACHE_DIR
 from ..model import Annotations, Edition, Styles
-from ..pandoc import open_memo, parse_markdown
+from ..pandoc import format_citations, open_memo, parse_markdown
+from .sanitise import MAX_DEPTH, MAX_PARAGRAPH, Place, Sanitiser, check_source, documented_classes
 
 BUILTIN_STYLES = Path(__file__).resolve().parent.parent / "styles"
 STYLE_FILES = {"epub": ("epub.css",), "pdf": ("pdf.css", "pdf-margins.css"), "csl": "citation-style.csl"}
@@ -44,12 +46,12 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     if not root.is_dir():
         raise BuildFailed((Diagnostic("F001", f"the edition directory {root} does not exist"),))
     text_dir = root / "src_text"
-    sources = sorted(text_dir.glob("*.md")) if text_dir.is_dir() else []
+    sources = listed(text_dir, "*.md") if text_dir.is_dir() else []
     if not sources:
         raise BuildFailed((Diagnostic("T001", "no Markdown text found", text_dir),))
     # Every independent problem is gathered before pandoc runs, so one run reports them all.
     problems: list[Diagnostic] = []
-    texts = [_read_text(path) for path in sources]
+    texts = [_read_text(path, root) for path in sources]
     node = None
     try:
         data, node = metadata_block(sources[0], texts[0])
@@ -57,7 +59,8 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     except BuildFailed as failure:
         problems += failure.diagnostics
     try:
-        annotations = load_annotations(root / "annotations")
+        annotations = load_annotations(root / "annotations", root)
+        problems += _size_problems(annotations)
     except BuildFailed as failure:
         problems += failure.diagnostics
     problems += duplicate_footnotes(sources, texts)
@@ -66,9 +69,15 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     csl = _find_csl(root)
     cache_dir = root / CACHE_DIR if cache else None
     memo = open_memo(cache_dir, "parse")
-    document = parse_markdown(join_texts(texts), _payload(annotations), references=list(annotations.references),
-                              csl=csl, memo=memo)
+    payload = _payload(annotations)
+    try:
+        document = parse_markdown(join_texts(texts), payload, memo=memo)
+    except RecursionError:  # JSON nested deeper than Python reads; the sanitiser says where otherwise
+        raise BuildFailed((Diagnostic("S003", f"the text nests more than {MAX_DEPTH} levels deep", sources[0]),))
+    sanitiser = _sanitise(document, annotations, tuple(zip(sources, texts)))
+    format_citations(document, payload, references=list(annotations.references), csl=csl, memo=memo)
     memo.save()
+    _sanitise_citations(sanitiser, document, annotations)
     bibliography = _take_bibliography(document)
     meta = document["meta"]
     note_bodies = _take(meta, _PAYLOAD["notes"], blocks=True)
@@ -87,16 +96,78 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
         styles = _find_styles(root, metadata.paper, csl)
     except BuildFailed as failure:
         raise BuildFailed((*deferred, *failure.diagnostics))
+    sanitiser.check_classes({name for sheet in dict.fromkeys((*styles.epub_css, *styles.pdf_css, *styles.booklet_css))
+                             for name in documented_classes(_read_css(sheet, root))})
+    deferred += sanitiser.problems
     return Edition(root=root, name=metadata.filename, cache_dir=cache_dir, metadata=metadata, document=document,
                    annotations=annotations, note_bodies=note_bodies, bibliography=bibliography, term_names=names,
                    term_shorts=shorts, term_definitions=definitions, styles=styles, problems=tuple(deferred))
 
 
-def _read_text(path: Path) -> str:
-    text = read_utf8(path)
+def _read_text(path: Path, root: Path) -> str:
+    text = read_utf8(path, root)
+    problems = check_source(text, path)
+    if problems:
+        raise BuildFailed(tuple(problems))
     # Normalise what editors' tools leave behind, so the same words always anchor the same way.
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     return unicodedata.normalize("NFC", text)
+
+
+def _size_problems(annotations: Annotations) -> list[Diagnostic]:
+    """Each note and glossary entry within the paragraph limit, before pandoc is asked to parse it."""
+    return [Diagnostic("S004", f"the `{field}` of {label} has {len(value):,} characters, more than the "
+                               f"{MAX_PARAGRAPH:,} the builder lays out", where.path, where.line)
+            for label, where, fields in _entries(annotations)
+            for field, value in fields if len(value) > MAX_PARAGRAPH]
+
+
+def _entries(annotations: Annotations):
+    """(label, location, [(field, Markdown)]) of each note and glossary entry."""
+    for note in annotations.notes:
+        yield f"note `{note.id}`", note.where, [("note", note.note)]
+    for term in annotations.glossary:
+        yield f"glossary entry `{term.term}`", term.where, [("term", term.term), ("short", term.short),
+                                                            ("definition", term.definition)]
+
+
+def _sanitise(document: dict[str, Any], annotations: Annotations,
+              sources: tuple[tuple[Path, str], ...]) -> Sanitiser:
+    """Everything the editors wrote, checked (sanitise.py) before citeproc formats citations."""
+    sanitiser = Sanitiser()
+    meta = document["meta"]
+    text_place = Place("the text", sources[0][0], None, sources, images=True)
+    sanitiser.editors(document["blocks"], text_place)
+    sanitiser.editors({key: value for key, value in meta.items() if key not in _PAYLOAD.values()}, text_place)
+    parsed = {key: meta[name]["c"] for key, name in _PAYLOAD.items()}
+    for note in annotations.notes:
+        sanitiser.editors(parsed["notes"][note.id], Place(f"note `{note.id}`", note.where.path, note.where.line))
+    for term in annotations.glossary:
+        place = Place(f"glossary entry `{term.term}`", term.where.path, term.where.line)
+        for section in ("names", "shorts", "definitions"):
+            sanitiser.editors(parsed[section][term.slug], place)
+    if sanitiser.problems:
+        raise BuildFailed(tuple(sanitiser.problems))
+    sanitiser.relink(document)
+    return sanitiser
+
+
+def _sanitise_citations(sanitiser: Sanitiser, document: dict[str, Any], annotations: Annotations) -> None:
+    """citeproc's output holds the references' fields: each citation and bibliography entry is
+    checked as the Markdown of the reference it comes from."""
+    places = {str(ref.get("id")): Place(f"reference `{ref.get('id')}`", where.path, where.line)
+              for ref, where in zip(annotations.references, annotations.reference_where)}
+    fallback = Place("a reference", None)
+    for element in elements(document):
+        if element["t"] == "Cite":
+            sanitiser.formatted(element["c"][1], places.get(element["c"][0][0]["citationId"], fallback))
+    refs = document["blocks"][-1] if document["blocks"] else None
+    if refs and refs["t"] == "Div" and refs["c"][0][0] == "refs":
+        for entry in refs["c"][1]:
+            ident = entry["c"][0][0] if entry["t"] == "Div" else ""
+            sanitiser.formatted(entry, places.get(ident.removeprefix("ref-"), fallback))
+    if sanitiser.problems:
+        raise BuildFailed(tuple(sanitiser.problems))
 
 
 def _payload(annotations: Annotations) -> dict[str, dict[str, str]]:
@@ -132,12 +203,9 @@ def _take(meta: dict[str, Any], key: str, *, blocks: bool) -> dict[str, list[Any
     return out
 
 
-SAFE_SCHEMES = ("http:", "https:", "mailto:")
-
-
 def _note_markdown_problems(annotations: Annotations, notes: dict[str, Any], shorts: dict[str, Any],
                             definitions: dict[str, Any]) -> list[Diagnostic]:
-    """Links in annotations may only go to the web or to mail; citations must name a reference."""
+    """Citations must name a reference (links and images: the sanitiser's)."""
     known = {str(ref["id"]) for ref in annotations.references}
     problems = []
     places = [(f"note `{n.id}`", n.where, notes[n.id]) for n in annotations.notes]
@@ -145,14 +213,7 @@ def _note_markdown_problems(annotations: Annotations, notes: dict[str, Any], sho
                for part in (shorts, definitions)]
     for label, where, content in places:
         for element in elements(content):
-            if element.get("t") == "Link":
-                url = element["c"][2][0]
-                if not url.lower().startswith(SAFE_SCHEMES):
-                    problems.append(Diagnostic("A005", f"{label} links to {url!r}", where.path, where.line))
-            elif element.get("t") == "Image":
-                problems.append(Diagnostic("A005", f"{label} includes an image ({element['c'][2][0]!r})",
-                                           where.path, where.line))
-            elif element.get("t") == "Cite":
+            if element.get("t") == "Cite":
                 for citation in element["c"][0]:
                     key = citation["citationId"]
                     if key not in known:
@@ -164,12 +225,16 @@ def _note_markdown_problems(annotations: Annotations, notes: dict[str, Any], sho
 
 
 def _pick_style(root: Path, name: str) -> Path:
+    """The edition's own file if there is one (read_utf8 then refuses a link out of the edition,
+    or a pipe), else the built-in one."""
     own = root / "styles" / name
-    return own if own.is_file() else BUILTIN_STYLES / name
+    return own if os.path.lexists(own) else BUILTIN_STYLES / name
 
 
 def _find_csl(root: Path) -> Path | None:
     csl = _pick_style(root, STYLE_FILES["csl"])
+    if csl.is_relative_to(root / "styles"):
+        read_utf8(csl, root)
     return csl if csl.is_file() else None
 
 
@@ -183,9 +248,9 @@ def _layered(root: Path, names: tuple[str, ...]) -> tuple[Path, ...]:
     built_in, own = [], []
     for name in names:
         sheet = root / "styles" / name
-        if not sheet.is_file():
+        if not os.path.lexists(sheet):
             built_in.append(BUILTIN_STYLES / name)
-        elif REPLACE_MARKER.match(_read_css(sheet)):
+        elif REPLACE_MARKER.match(_read_css(sheet, root)):
             built_in.append(sheet)
         else:
             built_in.append(BUILTIN_STYLES / name)
@@ -198,19 +263,18 @@ def _find_styles(root: Path, paper: str, csl: Path | None) -> Styles:
     pdf = _layered(root, (*STYLE_FILES["pdf"], *PAPER_STYLES.get(paper, ())))
     booklet = _layered(root, (*STYLE_FILES["pdf"], *BOOKLET_STYLES[paper]))
     for sheet in dict.fromkeys((*epub, *pdf, *booklet)):
-        _check_css(sheet)
+        _check_css(sheet, root)
     return Styles(epub_css=epub, pdf_css=pdf, csl=csl, booklet_css=booklet)
 
 
-def _read_css(path: Path) -> str:
-    try:
-        return path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise BuildFailed((Diagnostic("F002", f"cannot read the style sheet: {error}", path),))
+def _read_css(path: Path, root: Path) -> str:
+    """The sheet's text; an edition's own must be a file inside it (read_utf8 refuses a link out
+    of the edition, or a pipe)."""
+    return read_utf8(path, root if path.is_relative_to(root) else None)
 
 
-def _check_css(path: Path) -> None:
-    css = _read_css(path)
+def _check_css(path: Path, root: Path) -> None:
+    css = _read_css(path, root)
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
     errors = [rule for rule in rules if rule.type == "error"]
     for rule in rules:

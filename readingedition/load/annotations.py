@@ -16,7 +16,8 @@ import jsonschema
 import yaml
 
 from ..diagnostics import BuildFailed, Diagnostic
-from .files import read_utf8
+from .files import listed, read_utf8
+from .sanitise import check_yaml_depth
 from ..model import Annotations, Location, NoteSpec, TermSpec
 
 SCHEMA: dict[str, Any] = json.loads(
@@ -25,18 +26,21 @@ _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: several times faster
 
 
-def load_annotations(directory: Path) -> Annotations:
+def load_annotations(directory: Path, root: Path | None = None) -> Annotations:
+    """Every annotation file in `directory` (none if it does not exist); files must lie inside
+    `root`, the edition (by default, the directory's parent)."""
     if not directory.is_dir():
         # An edition may have no annotations at all.
         return Annotations((), (), ())
-    files = tuple(sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")))
+    files = tuple(listed(directory, "*.yaml", "*.yml"))
     problems: list[Diagnostic] = []
     notes: list[NoteSpec] = []
     terms: list[TermSpec] = []
     references: list[dict[str, Any]] = []
+    reference_where: list[Location] = []
     for path in files:
         try:
-            data, node = _read_yaml(path)
+            data, node = _read_yaml(path, root or directory.parent)
         except BuildFailed as failure:
             problems.extend(failure.diagnostics)
             continue
@@ -54,15 +58,26 @@ def load_annotations(directory: Path) -> Annotations:
                 term=item["term"], forms=tuple(item.get("forms") or ()), short=item["short"],
                 definition=item["definition"], see=tuple(item.get("see") or ()),
                 where=Location(path, _line_of(node, ["glossary", index]))))
-        references.extend(data.get("references") or ())
+        for index, item in enumerate(data.get("references") or ()):
+            references.append(item)
+            reference_where.append(Location(path, _line_of(node, ["references", index])))
+            problems.extend(_reference_problems(item, reference_where[-1]))
     problems.extend(_cross_file_problems(notes, terms))
     if problems:
         raise BuildFailed(tuple(problems))
-    return Annotations(tuple(notes), tuple(terms), tuple(references))
+    return Annotations(tuple(notes), tuple(terms), tuple(references), tuple(reference_where))
 
 
-def _read_yaml(path: Path) -> tuple[Any, yaml.Node]:
-    data, node = parse_yaml(read_utf8(path), path)
+def _reference_problems(item: Any, where: Location):
+    """citeproc makes a link of a reference's URL, and puts https:// before one with any other
+    scheme (so `javascript:` would become a live link); refuse those here."""
+    url = item.get("URL") if isinstance(item, dict) else None
+    if isinstance(url, str) and not url.strip().lower().startswith(("http://", "https://")):
+        yield Diagnostic("A005", f"reference `{item.get('id')}` links to {url!r}", where.path, where.line)
+
+
+def _read_yaml(path: Path, root: Path) -> tuple[Any, yaml.Node]:
+    data, node = parse_yaml(read_utf8(path, root), path)
     if data is None:
         raise BuildFailed((Diagnostic("Y003", "the file is empty", path, 1),))
     if not isinstance(data, dict):
@@ -80,10 +95,14 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, yaml.No
             raise BuildFailed((Diagnostic("Y002", "a tab is used for indentation", path, number),))
     try:
         # Refuse aliases before composing: they are how entity-expansion bombs work.
-        for event in yaml.parse(text, Loader=_LOADER):
+        events = list(yaml.parse(text, Loader=_LOADER))
+        for event in events:
             if isinstance(event, yaml.AliasEvent):
                 raise BuildFailed((Diagnostic("Y005", "an alias (*name) is used", path,
                                               event.start_mark.line + first_line),))
+        too_deep = check_yaml_depth(events, path, first_line)
+        if too_deep:
+            raise BuildFailed((too_deep,))
         loader = _LOADER(text)
         try:
             node = loader.get_single_node()
@@ -97,11 +116,34 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, yaml.No
         line = mark.line + first_line if mark else None
         what = " ".join(part for part in (error.context, error.problem) if part)
         raise BuildFailed((Diagnostic("Y001", f"YAML syntax error: {what}", path, line),))
+    except yaml.YAMLError as error:  # e.g. a character YAML does not allow, such as a control character
+        position = getattr(error, "position", None)
+        line = text.count("\n", 0, position) + first_line if isinstance(position, int) else None
+        raise BuildFailed((Diagnostic("Y001", f"YAML syntax error: {error}".splitlines()[0], path, line),))
     duplicate = _duplicate_key(node) if node is not None else None
     if duplicate is not None:
         raise BuildFailed((Diagnostic("Y006", f"the key `{duplicate.value}` appears twice in the same entry", path,
                                       duplicate.start_mark.line + first_line),))
+    odd = _key_not_text(node) if node is not None else None
+    if odd is not None:
+        raise BuildFailed((Diagnostic("K007", f"the key `{odd.value}` is read as a number or yes/no, not a word",
+                                      path, odd.start_mark.line + first_line),))
     return data, node
+
+
+def _key_not_text(node: yaml.Node) -> yaml.Node | None:
+    """The first mapping key that YAML reads as something other than text (`1:`, `yes:`, `~:`)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, yaml.MappingNode):
+            for key, value in item.value:
+                if key.tag != "tag:yaml.org,2002:str":
+                    return key
+                stack.append(value)
+        elif isinstance(item, yaml.SequenceNode):
+            stack.extend(item.value)
+    return None
 
 
 def _duplicate_key(node: yaml.Node) -> yaml.Node | None:
@@ -201,7 +243,13 @@ def _cross_file_problems(notes: list[NoteSpec], terms: list[TermSpec]):
         else:
             first_note[note.id] = note
     owner: dict[str, TermSpec] = {}
+    slugs: dict[str, TermSpec] = {}
     for entry in terms:
+        if entry.slug in slugs and entry.term.casefold() != slugs[entry.slug].term.casefold():
+            other = slugs[entry.slug]
+            yield Diagnostic("G005", f"the terms `{other.term}` and `{entry.term}` would share the anchor "
+                                     f"`gloss-{entry.slug}`", entry.where.path, entry.where.line)
+        slugs.setdefault(entry.slug, entry)
         if entry.term.casefold() in {t.term.casefold() for t in owner.values()}:
             other = next(t for t in owner.values() if t.term.casefold() == entry.term.casefold()).where
             yield Diagnostic("G001", f"the term `{entry.term}` is already defined at {other.path.name}:{other.line}",

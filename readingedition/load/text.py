@@ -13,6 +13,7 @@ from typing import Any, Iterator
 
 from ..ast import elements, stringify
 from ..diagnostics import Diagnostic
+from .sanitise import resolve_image
 
 _CALL = re.compile(r"\[\^([^\]\s^]+)\]")
 _OWN = re.compile(r"\[\^f(\d+)-([^\]\s^]+)\]")
@@ -110,10 +111,8 @@ def resolve_images(blocks: list[Any], root: Path, sources: list[Path], texts: li
 
 
 def find_image(target: str, root: Path, folder: Path) -> str | None:
-    if re.match(r"[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("/"):
-        return None
     for base in (folder, root):
-        path = (base / target).resolve()
-        if path.is_file() and path.is_relative_to(root) and path.suffix.lower() in IMAGE_TYPES:
-            return path.relative_to(root).as_posix()
+        path = resolve_image(target, base, root)  # never a URL, never a file outside the edition
+        if path is not None and path.is_file() and path.suffix.lower() in IMAGE_TYPES:
+            return path.relative_to(root.resolve()).as_posix()
     return None

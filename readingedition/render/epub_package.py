@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import re
 import zipfile
 
 import lxml.etree
@@ -15,8 +14,9 @@ _EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 
 
 def normalise_package(data: bytes, lang: str, epoch: datetime.datetime) -> bytes:
-    """Sorted entries with a fixed time, mimetype first and stored; the package's files finished."""
-    stamp = epoch.timetuple()[:6]
+    """Sorted entries with a fixed time (within what a zip can hold), mimetype first and stored; the
+    package's files finished."""
+    stamp = min(max(epoch.timetuple()[:6], (1980, 1, 1, 0, 0, 0)), (2107, 12, 31, 23, 59, 58))
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zipped:
@@ -24,7 +24,7 @@ def normalise_package(data: bytes, lang: str, epoch: datetime.datetime) -> bytes
         for name in names:
             content = source.read(name)
             if name.endswith(".opf"):
-                content = re.sub(rb"<package ", f'<package xml:lang="{lang}" '.encode(), content, count=1)
+                content = _with_package_lang(content, lang)
             elif name.endswith("/nav.xhtml"):
                 content = _hide_landmarks(content)
             elif name.endswith(".ncx"):
@@ -34,6 +34,13 @@ def normalise_package(data: bytes, lang: str, epoch: datetime.datetime) -> bytes
             info.external_attr = 0o644 << 16
             zipped.writestr(info, content)
     return out.getvalue()
+
+
+def _with_package_lang(opf: bytes, lang: str) -> bytes:
+    """The package document with xml:lang on its root, set (and so escaped) by lxml."""
+    tree = lxml.etree.fromstring(opf)
+    tree.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+    return lxml.etree.tostring(tree, encoding="utf-8", xml_declaration=True, pretty_print=True)
 
 
 def _hide_landmarks(content: bytes) -> bytes:

@@ -21,6 +21,7 @@ from ..diagnostics import BuildFailed, Diagnostic
 from ..markup import VERSE, VERSE_LINE
 from ..model import AnnotatedEdition, Blocks
 from ..pandoc import divs_to_html
+from .fetch import EDITION_URL, EditionFetcher
 from .margins import MarginPlacement, page_references_kept, place_margin_notes, write_page_numbers
 from ..reproducible import build_epoch, libraries_clock
 
@@ -28,6 +29,7 @@ from ..reproducible import build_epoch, libraries_clock
 class PdfResult:
     pages: int
     placement: MarginPlacement
+    refused: tuple[Diagnostic, ...] = ()  # S006 warnings: what the layout asked for and did not get
 
 
 def _inline_content(blocks: Blocks) -> list[Any]:
@@ -174,14 +176,17 @@ def _sections(blocks: Blocks) -> list[tuple[int, str, str]]:
             if block["t"] == "Header" and block["c"][0] in (2, 3) and block["c"][1][0]]
 
 
-def _stylesheets(annotated: AnnotatedEdition) -> list[weasyprint.CSS]:
-    return [weasyprint.CSS(filename=str(path)) for path in annotated.edition.styles.pdf_css]
+def _stylesheets(annotated: AnnotatedEdition, fetcher: EditionFetcher) -> list[weasyprint.CSS]:
+    return [weasyprint.CSS(string=path.read_text("utf-8"), base_url=fetcher.url_of(path), url_fetcher=fetcher)
+            for path in annotated.edition.styles.pdf_css]
 
 
-def layout_pdf(annotated: AnnotatedEdition) -> tuple[weasyprint.Document, MarginPlacement]:
+def layout_pdf(annotated: AnnotatedEdition, fetcher: EditionFetcher | None = None
+               ) -> tuple[weasyprint.Document, MarginPlacement]:
     page_html = _html(annotated)
-    rendered = weasyprint.HTML(string=page_html, base_url=str(annotated.edition.root)).render(
-        stylesheets=_stylesheets(annotated), pdf_tags=True)
+    fetcher = fetcher or EditionFetcher(annotated.edition)
+    rendered = weasyprint.HTML(string=page_html, base_url=EDITION_URL, url_fetcher=fetcher).render(
+        stylesheets=_stylesheets(annotated, fetcher), pdf_tags=True)
     placement = place_margin_notes(rendered, twosided=annotated.edition.metadata.twosided)
     write_page_numbers(rendered)
     expected = {note.spec.id for note in annotated.notes}
@@ -206,10 +211,19 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*default)
 
 
+def _without_attachments(rendered: weasyprint.Document) -> None:
+    """No file is ever attached to the PDF: an attachment carries a file's bytes to every reader."""
+    rendered.metadata.attachments = []
+    for page in rendered.pages:
+        page.links[:] = [link for link in page.links if link[0] != "attachment"]
+
+
 def render_pdf(annotated: AnnotatedEdition, target: Path) -> PdfResult:
+    fetcher = EditionFetcher(annotated.edition)
     with _fewer_collections():
-        rendered, placement = layout_pdf(annotated)
+        rendered, placement = layout_pdf(annotated, fetcher)
         identifier = annotated.edition.metadata.identifier.encode()
+        _without_attachments(rendered)
         with libraries_clock(), page_references_kept():
             rendered.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")  # tagged, PDF/UA metadata
-        return PdfResult(len(rendered.pages), placement)
+        return PdfResult(len(rendered.pages), placement, fetcher.warnings())
