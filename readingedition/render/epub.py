@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import lxml.etree
 import lxml.html
 from ebooklib import epub
 
