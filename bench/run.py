@@ -57,7 +57,9 @@ Keys of output/bench.json (times in seconds, medians):
   book_edit_* likewise
   pandoc_epub_s, weasyprint_pdf_s      the baselines on the essay (book_* likewise on the book)
   epub_vs_pandoc         essay_epub_build_s / pandoc_epub_s                       target <= 1.5
-  pdf_vs_weasyprint      essay_pdf_s / weasyprint_pdf_s (render_pdf on an annotated edition)
+  pdf_vs_weasyprint      essay_pdf_s / weasyprint_pdf_s (render_pdf on an annotated edition)   target <= 1.1
+  pdf_vs_weasyprint_dense  dense_pdf_s / dense_weasyprint_pdf_s on tests/editions/dense (the same
+                         method; dense_* keys as essay_*, without the cached modes)   target <= 1.5
                                                                                   target <= 1.1
   epub_vs_pandoc_{edit,warm}, pdf_vs_weasyprint_{edit,warm}   the same ratios with the cache, over
                          the same baselines; the _edit ones are judged against the same targets
@@ -149,13 +151,14 @@ class Plan:
 FULL = Plan()
 QUICK = replace(FULL, essay_runs=1, book_runs=1, book_chapters=3, scale_runs=3, big_chapters=20, big_runs=1,
                 make_runs=2, parallel_runs=1, watch_runs=2, quick=True)
-SECTIONS = ("essay", "book", "memory", "anchor", "make", "watch")
+SECTIONS = ("essay", "dense", "book", "memory", "anchor", "make", "watch")
 
 TARGETS: dict[str, tuple[str, Callable[[float], bool]]] = {
     "epub_vs_pandoc": ("<= 1.5", lambda v: v <= 1.5),
     "epub_vs_pandoc_edit": ("<= 1.5", lambda v: v <= 1.5),
     "pdf_vs_weasyprint": ("<= 1.1", lambda v: v <= 1.1),
     "pdf_vs_weasyprint_edit": ("<= 1.1", lambda v: v <= 1.1),
+    "pdf_vs_weasyprint_dense": ("<= 1.5", lambda v: v <= 1.5),
     "anchor_scaling_10x": ("<= 11", lambda v: v <= 11),
     "anchor_100x_s": ("< 1 s", lambda v: v < 1),
     "peak_mem_mb": ("< 2000 MB", lambda v: v < 2000),
@@ -394,6 +397,16 @@ def bench_essay(plan: Plan, work: Path) -> dict[str, Any]:
     return measure_edition("essay", root, plan.essay_runs, ("edit", "warm"), with_cli=True)
 
 
+def bench_dense(plan: Plan, work: Path) -> dict[str, Any]:
+    """The dense edition (tests/editions/dense): a real apparatus, whose pages make room at their
+    foot for the notes their margins cannot hold (some pages are laid out twice)."""
+    root = work / "dense"
+    shutil.copytree(REPO / "tests" / "editions" / "dense", root, ignore=shutil.ignore_patterns(".cache"))
+    figures = measure_edition("dense", root, plan.essay_runs, ())
+    figures["pdf_vs_weasyprint_dense"] = figures.pop("dense_pdf_vs_weasyprint")
+    return figures
+
+
 def _book(plan: Plan, work: Path) -> tuple[Path, dict[str, int]]:
     root = work / "book"
     if not root.is_dir():
@@ -609,7 +622,7 @@ def bench_watch(plan: Plan, work: Path) -> dict[str, Any]:
 
 
 BENCHES: dict[str, Callable[[Plan, Path], dict[str, Any]]] = {
-    "essay": bench_essay, "book": bench_book, "memory": bench_memory, "anchor": bench_anchor, "make": bench_make,
+    "essay": bench_essay, "dense": bench_dense, "book": bench_book, "memory": bench_memory, "anchor": bench_anchor, "make": bench_make,
     "watch": bench_watch}
 
 
@@ -629,6 +642,8 @@ ROWS = (  # (key, label, unit)
     ("essay_cli_epub_s", "essay: build.py epub (process)", "s"), ("epub_vs_pandoc_cli", "epub_vs_pandoc_cli", "x"),
     ("weasyprint_pdf_s", "baseline: WeasyPrint alone", "s"), ("pdf_vs_weasyprint", "pdf_vs_weasyprint", "x"),
     ("pdf_vs_weasyprint_cpu", "pdf_vs_weasyprint (CPU)", "x"),
+    ("dense_pdf_s", "dense edition: PDF", "s"), ("dense_weasyprint_pdf_s", "dense: WeasyPrint alone", "s"),
+    ("pdf_vs_weasyprint_dense", "pdf_vs_weasyprint_dense", "x"),
     ("essay_edit_load_s", "essay, one note edited: load", "s"), ("essay_edit_anchor_s", "essay, edited: anchor", "s"),
     ("essay_edit_epub_s", "essay, edited: EPUB", "s"), ("essay_edit_pdf_s", "essay, edited: PDF", "s"),
     ("essay_edit_epub_build_s", "essay, edited: load+anchor+EPUB", "s"),

@@ -143,6 +143,16 @@ BACK_MATTER = (GLOSSARY, QUESTIONS, REFERENCES)
 # Verse (a Markdown line block): a div of one div per line, so each line turns over with an indent.
 VERSE = "verse"
 VERSE_LINE = "verse-line"
+# A note's blocks in the PDF: spans inside its margin box (phrasing content, as the box sits in a
+# paragraph), set as blocks by the style sheet: paragraphs, quotes, verse and its lines, lists and
+# their items, code.
+NOTE_PARA, NOTE_QUOTE, NOTE_VERSE, NOTE_VERSE_LINE, NOTE_LIST, NOTE_ITEM, NOTE_CODE = (
+    "note-p", "note-quote", "note-verse", "note-verse-line", "note-list", "note-item", "note-code")
+NOTE_BLOCKS = frozenset({NOTE_PARA, NOTE_QUOTE, NOTE_VERSE, NOTE_VERSE_LINE, NOTE_LIST, NOTE_ITEM, NOTE_CODE})
+# PDF only: a heading's own text, without note calls or notes (running heads, bookmarks), and an
+# author's footnote's number (the editor's notes set at the page foot are footnotes too).
+DATA_TITLE = "data-title"
+DATA_NUMBER = "data-n"
 
 PAGE_CLASSES = frozenset({
     "titlepage", "title", "subtitle", "author", "date", "edition-note", "rights", "source",  # title page
@@ -159,5 +169,5 @@ PANDOC_CLASSES = frozenset({"smallcaps"})  # what pandoc writes for [words]{.sma
 CLASSES = frozenset({
     GLOSSED, NOTE_CALL, TERM, NOTE_LABEL, EDITOR_NOTE, MARGIN_NOTE, MARGIN_NOTE_BODY, MARGIN_GLOSS,
     FOOTNOTE, FOOTNOTE_REF, FOOTNOTE_BACK, NOTE_MARK, CALL_SEPARATOR, GLOSS_ENTRY, GLOSS_SHORT, GLOSS_SEE,
-    GLOSS_USES, CHAPTER, BACK_MATTER_CLASS, VERSE, VERSE_LINE, *(part.id for part in BACK_MATTER),
+    GLOSS_USES, CHAPTER, BACK_MATTER_CLASS, VERSE, VERSE_LINE, *NOTE_BLOCKS, *(part.id for part in BACK_MATTER),
 }) | PAGE_CLASSES | CITEPROC_CLASSES | PANDOC_CLASSES

@@ -57,7 +57,7 @@ def parse_markdown(text: str, metadata: dict[str, dict[str, str]], *, memo: Memo
     parsed into `meta[section]` as a map. Citations are formatted afterwards (format_citations),
     once the load stage has checked what the editors wrote."""
     text_key = memo.key("text", READER, text)
-    string_keys = {string: memo.key("meta", READER, string)
+    string_keys = {string: memo.key("meta-blocks", READER, string)
                    for section in metadata.values() for string in section.values()}
     missing = sorted(string for string, key in string_keys.items() if memo.get(key) is None)
     parsed_text = memo.get(text_key)
@@ -78,11 +78,15 @@ def parse_markdown(text: str, metadata: dict[str, dict[str, str]], *, memo: Memo
 
 
 def _parse_strings(strings: list[str]) -> list[str]:
-    """Each Markdown string as a metadata value (MetaInlines or MetaBlocks), as JSON."""
+    """Each Markdown string as a metadata value (MetaBlocks, or MetaInlines), as JSON.
+
+    Written as YAML literal blocks: pandoc reads a quoted (or JSON) string as inlines only, so
+    a note's block quotes, verse and later paragraphs would run into its first paragraph."""
     names = [f"s{index:06d}" for index in range(len(strings))]
     with tempfile.TemporaryDirectory() as scratch:
-        payload = Path(scratch) / "strings.json"  # JSON is YAML to pandoc, and quick to write
-        payload.write_text(json.dumps(dict(zip(names, strings)), ensure_ascii=False), "utf-8")
+        payload = Path(scratch) / "strings.yaml"
+        payload.write_text("".join(f"{name}: |2\n" + "".join(f"  {line}\n" for line in text.split("\n"))
+                                   for name, text in zip(names, strings)), "utf-8")
         meta = json.loads(_run("", READER, "json", ["--metadata-file", str(payload)]))["meta"]
     return [json.dumps(meta[name], ensure_ascii=False) for name in names]
 

@@ -16,6 +16,7 @@ from readingedition.model import AnnotatedEdition
 REPOSITORY = Path(__file__).resolve().parent.parent
 EXAMPLE = REPOSITORY / "tests" / "editions" / "example"
 STRESS = REPOSITORY / "tests" / "editions" / "stress"
+DENSE = REPOSITORY / "tests" / "editions" / "dense"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 EPUB_NS = "{http://www.idpf.org/2007/ops}"
 
@@ -72,7 +73,7 @@ def droits(tmp_path_factory) -> Built:
 
 
 # The session's built editions, and the fixtures that pick one of them.
-BUILD_FIXTURES = {"essay", "example", "stress", "founding", "droits", "built"}
+BUILD_FIXTURES = {"essay", "example", "stress", "founding", "droits", "dense", "built"}
 # Folders and modules whose tests render, package or run builds themselves.
 SLOW_PATHS = ("integration/", "render/test_booklet.py", "render/test_epub.py", "render/test_reading_system.py",
               "render/test_kindle.py", "render/test_margins.py",
@@ -89,3 +90,10 @@ def pytest_collection_modifyitems(items):
         if (not where.startswith(SLOW_PATHS) and not BUILD_FIXTURES & set(getattr(item, "fixturenames", ()))
                 and item.get_closest_marker("slow") is None):
             item.add_marker(pytest.mark.quick)
+
+
+@pytest.fixture(scope="session")
+def dense(tmp_path_factory) -> Built:
+    return _build(DENSE, tmp_path_factory.mktemp("dense"))
+
+

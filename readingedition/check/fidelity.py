@@ -185,6 +185,32 @@ def _contains(haystack: str, pieces: list[str]) -> bool:
     return True
 
 
+def _contains_in_parts(haystack: str, pieces: list[str], parts: int = 6, shortest: int = 20) -> bool:
+    """Every piece is in the haystack, in order, each in at most ``parts`` runs in order (a note
+    that starts in one page's margin and continues in a later one has other notes between its
+    parts); each run but a piece's last is at least ``shortest`` characters long."""
+    position = 0
+    for piece in pieces:
+        key = "".join(_keys(piece))
+        for _ in range(parts):
+            low, high = 0, len(key)  # the longest prefix of key found after position
+            while low < high:
+                middle = (low + high + 1) // 2
+                if haystack.find(key[:middle], position) >= 0:
+                    low = middle
+                else:
+                    high = middle - 1
+            if low < min(shortest, len(key)):
+                return False
+            position = haystack.find(key[:low], position) + low
+            key = key[low:]
+            if not key:
+                break
+        if key:
+            return False
+    return True
+
+
 def _expected_notes(annotated: AnnotatedEdition) -> dict[str, list[str]]:
     return {n.spec.id: _pieces(n.body) for n in annotated.notes}
 
@@ -264,12 +290,26 @@ def _visible_text(element: Any) -> str:
 # PDF
 
 
-def _body_size(chars: list[dict[str, Any]]) -> float:
-    sizes: dict[float, int] = {}
-    for char in chars:
-        size = round(char["size"], 1)
-        sizes[size] = sizes.get(size, 0) + 1
-    return max(sizes, key=sizes.get) if sizes else 0.0
+def _body_size(pages: list[list[dict[str, Any]]], expected: list[str]) -> float:
+    """The body text's size: of the commonest sizes on these pages (their characters), the one
+    whose text reads most like the source's (pairs of words in its order); on a densely
+    annotated page the notes' size can be the commonest."""
+    counts: dict[float, int] = {}
+    for chars in pages:
+        for char in chars:
+            counts[round(char["size"], 1)] = counts.get(round(char["size"], 1), 0) + 1
+    pairs = set(zip(expected, expected[1:]))
+
+    def score(size: float) -> float:
+        found = total = 0
+        for chars in pages:
+            words = _keys(_dehyphenate(_lines([c for c in chars if round(c["size"], 1) == size])))
+            found += sum(1 for pair in zip(words, words[1:]) if pair in pairs)
+            total += max(len(words) - 1, 0)
+        return found / max(total, 1)
+
+    candidates = sorted(counts, key=lambda size: -counts[size])[:3]
+    return max(candidates, key=score) if candidates else 0.0
 
 
 def _lines(chars: list[dict[str, Any]]) -> list[str]:
@@ -319,42 +359,62 @@ def _first_back_matter_page(pdf: pdfplumber.PDF) -> int:
     return min(found)
 
 
+def _is_mark(line: str) -> bool:
+    """A continuation mark of a note split across pages ("↓ continued on p. 6", "↑ a, continued
+    from p. 5"), or of a note carried on ("↑ p. 5"): not the note's text."""
+    return line.lstrip().startswith(("\u2191", "\u2193"))
+
+
 def pdf_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
-    """Body text is the body-size type left of the margin column, up to the back matter."""
+    """Body text is the body-size type in the text block, up to the back matter; editors' notes
+    are in the margins (either side) or, at the page foot, in smaller type in the text block."""
+    expected = source_words(annotated)
     body_lines: list[str] = []
     margin_lines: list[str] = []
+    foot_lines: list[str] = []
     back_lines: list[str] = []
     all_text = []
     with pdfplumber.open(path) as pdf:
-        sample = [c for page in pdf.pages[2:6] for c in page.chars]
-        body_size = _body_size(sample)
-        # The text column's edges, on odd and on even pages (a two-sided packet has its notes in
-        # the outer margin: right of the column on one, left of it on the other).
-        edges = {}
-        for parity in (0, 1):
-            body = [c for page in pdf.pages[2:6] if page.page_number % 2 == parity for c in page.chars
-                    if abs(c["size"] - body_size) < 0.3] or [c for c in sample if abs(c["size"] - body_size) < 0.3]
-            edges[parity] = (min(c["x0"] for c in body) - 1, max(c["x1"] for c in body) + 1)
+        body_size = _body_size([page.chars for page in pdf.pages[2:6]], expected)
         back_matter = _first_back_matter_page(pdf)
+        blocks: dict[int, tuple[float, float]] = {}
         for number, page in enumerate(pdf.pages):
             all_text.append(page.extract_text() or "")
             # Leave out the running head and page number, which sit in the page's top and bottom margins.
             chars = [c for c in page.chars if PAGE_MARGIN < c["top"] and c["bottom"] < page.height - PAGE_MARGIN]
             if number < 2:  # title page and contents
                 continue
-            left, right = edges[page.page_number % 2]
-            column = [c for c in chars if c["x0"] >= left and c["x1"] <= right]
-            margin_lines.extend(_lines([c for c in chars if c["x0"] > right or c["x1"] < left]))
+            # The text block: where the body text is, on the pages so far on the same side (a
+            # two-sided packet mirrors it; a page of notes only, or of back matter set in other
+            # sizes, has no body text to tell).
+            body = [c for c in chars if abs(c["size"] - body_size) < 0.3]
+            if body and number < back_matter:  # (the widest yet: a page of verse is narrower)
+                seen = blocks.get(page.page_number % 2, (float("inf"), float("-inf")))
+                blocks[page.page_number % 2] = (min(seen[0], min(c["x0"] for c in body) - 1),
+                                                max(seen[1], max(c["x1"] for c in body) + 1))
+            block = blocks.get(page.page_number % 2)
+            if block is None and blocks:  # none yet on this side: the other side's, mirrored
+                other = next(iter(blocks.values()))
+                block = (float(page.width) - other[1], float(page.width) - other[0])
+            if block is None:
+                continue
+            column = [c for c in chars if block[0] <= c["x0"] and c["x1"] <= block[1]]
+            margin_lines.extend(line for line in _lines([c for c in chars if c["x0"] > block[1]])
+                                if not _is_mark(line))
+            margin_lines.extend(line for line in _lines([c for c in chars if c["x1"] < block[0]])
+                                if not _is_mark(line))
             if number >= back_matter:
                 back_lines.extend(_lines(column))
             else:
                 body_lines.extend(_lines([c for c in column if abs(c["size"] - body_size) < 0.3]))
+                foot_lines.extend(_lines([c for c in column if c["size"] < body_size - 0.3]))
     words = _keys(_dehyphenate(body_lines))
-    margin_text = "".join(_keys(_dehyphenate(margin_lines)))
+    apparatus = ["".join(_keys(_dehyphenate(lines))) for lines in (margin_lines, foot_lines)]
     back_text = "".join(_keys(_dehyphenate(back_lines)))
-    missing_notes = tuple(nid for nid, body in _expected_notes(annotated).items() if not _contains(margin_text, body))
+    missing_notes = tuple(nid for nid, body in _expected_notes(annotated).items()
+                          if not any(_contains_in_parts(text, body) for text in apparatus))
     missing_defs = tuple(term for term, body in _expected_definitions(annotated).items()
                          if not _contains(back_text, body))
     stray = tuple(sorted({m for text in all_text for m in STRAY_MARKUP if m in text}))
-    return FidelityReport("PDF", len(words), compare(source_words(annotated), words), missing_notes, missing_defs,
+    return FidelityReport("PDF", len(words), compare(expected, words), missing_notes, missing_defs,
                           stray)

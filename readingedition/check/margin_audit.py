@@ -26,7 +26,6 @@ what WeasyPrint writes into the file (read with pdfplumber):
 from __future__ import annotations
 
 import pathlib
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -37,7 +36,8 @@ __all__ = ["AuditedNote", "MarginAudit", "audit_margin_notes"]
 _SAME_LINE = 3.5  # baselines closer than this are one line (labels are raised)
 _MARGIN_GAP = 2.0  # margin text starts this far beside the text block
 _TOUCH = 0.5  # boxes must overlap by more than this to count
-_CONTINUATION_MARK = "\u2191"
+_CONTINUATION_MARK = "\u2191"  # "↑ a, continued from p. N" (or "↑ p. N") above a note's rest
+_CONTINUED_ON = "\u2193"  # "↓ continued on p. N" below a note's first part
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class AuditedNote:
     call_page_number: int  # 1-based page of its call (0 if no call found)
     lines_from_call: float  # body lines from the call's baseline to the note's first
     call: str = ""  # the call letter(s)
+    at_foot: bool = False  # set at the page foot (its label is in the text block), not in the margin
 
 
 @dataclass(frozen=True)
@@ -58,25 +59,52 @@ class MarginAudit:
     overlaps: tuple[str, ...]
     missing: tuple[str, ...]
     broken_links: tuple[str, ...] = ()
+    continued: int = 0  # notes that run on into the next page's margin ("↓ continued on p. N")
+    missing_text: tuple[str, ...] = ()  # notes whose text is not all in the PDF (from the fidelity check)
 
     def share_within(self, lines: float = 2) -> float:
-        """Share of the notes drawn on their call's page within ``lines`` body
+        """Share of the notes drawn in the margin on their call's page within ``lines`` body
         lines of their call (1.0 when there are no notes)."""
         if not self.notes:
             return 1.0
         near = sum(
             1 for note in self.notes
-            if note.page_number == note.call_page_number
+            if note.page_number == note.call_page_number and not note.at_foot
             and abs(note.lines_from_call) <= lines)
         return near / len(self.notes)
 
+    def share_on_call_page(self) -> float:
+        """Share of the notes that start on their call's page (1.0 when there are none)."""
+        if not self.notes:
+            return 1.0
+        return sum(1 for n in self.notes if n.page_number == n.call_page_number) / len(self.notes)
+
+    def figures(self) -> dict[str, float | int]:
+        """The audit's figures: what `build.py check --editions` reports and tests assert."""
+        in_margin = [n for n in self.notes if not n.at_foot and n.page_number == n.call_page_number]
+        return {
+            "notes": len(self.notes),
+            "on_call_page": round(self.share_on_call_page(), 4),
+            "within_two_lines": round(self.share_within(2), 4),
+            "largest_distance": max((abs(n.lines_from_call) for n in in_margin), default=0.0),
+            "continued": self.continued,
+            "at_foot": sum(1 for n in self.notes if n.at_foot),
+            "overlaps": len(self.overlaps),
+            "missing_text": len(self.missing_text) + len(self.missing),
+        }
+
+    def summary(self) -> str:
+        f = self.figures()
+        return (f"{f['notes']} notes: {f['on_call_page']:.0%} on their call's page, "
+                f"{f['within_two_lines']:.0%} within two lines (largest distance "
+                f"{f['largest_distance']:.1f} lines), {f['continued']} continued, {f['at_foot']} at the "
+                f"page foot; overlaps {f['overlaps']}, missing text {f['missing_text']}")
+
     def render(self) -> str:
         """A short human-readable report."""
-        out = [
-            f"Margin-note audit: {len(self.notes)} notes, "
-            f"{self.share_within(2):.0%} within 2 lines of their call"]
+        out = [f"Margin-note audit: {self.summary()}"]
         for note in self.notes:
-            where = f"p. {note.page_number}"
+            where = f"p. {note.page_number}" + (" foot" if note.at_foot else "")
             if note.call_page_number != note.page_number:
                 where += f" (call on p. {note.call_page_number})"
             out.append(
@@ -88,7 +116,7 @@ class MarginAudit:
                 f"  {note.call or '?':>3}  {note.note_id_or_call}: p. {note.page_number},"
                 f" call on p. {note.call_page_number}, {note.lines_from_call:+.1f} lines")
         for title, items in (("Overlaps", self.overlaps), ("Missing", self.missing),
-                             ("Broken links", self.broken_links)):
+                             ("Missing text", self.missing_text), ("Broken links", self.broken_links)):
             out.append(f"{title}: {len(items)}")
             out.extend(f"  {item}" for item in items)
         return "\n".join(out)
@@ -226,12 +254,14 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
             return index, page_sizes[index][1] - float(dest[3])
 
         # ---- the text block ---------------------------------------------
-        # Body text: the font size of the text beside the calls (or, with no
-        # calls, the most common size).
+        # Body text: the font size of the text beside the calls in the upper part
+        # of their pages, above any footnotes (or, with no calls, the most common size).
         sizes: Counter = Counter()
         for places in call_links.values():
             for index, rect in places:
                 middle = (rect[1] + rect[3]) / 2
+                if middle > 0.4 * page_sizes[index][1]:
+                    continue
                 sizes.update(
                     round(c["size"], 1) for c in chars_by_page[index]
                     if c["top"] <= middle <= c["bottom"] and rect[0] - 60 < c["x1"] <= rect[0])
@@ -312,6 +342,7 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
         for block in blocks:
             blocks_by_page[block.page].append(block)
         found: dict[str, list[tuple[_Block, _Line]]] = defaultdict(list)
+        at_foot: dict[str, tuple[int, tuple]] = {}
         for note_id, places in label_links.items():
             letter = call_letters.get(note_id, "")
             for index, rect in places:
@@ -320,7 +351,7 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
                 exact = loose = None
                 for block in blocks_by_page[index]:
                     for line in block.lines:
-                        if line.text.startswith(_CONTINUATION_MARK):
+                        if line.text.startswith((_CONTINUATION_MARK, _CONTINUED_ON)):
                             continue
                         chars = [c for c in line.chars if _inside(rect, c)]
                         if not chars:
@@ -333,6 +364,9 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
                 hit = exact or loose
                 if hit and not any(hit[1] is line for _, line in found[note_id]):
                     found[note_id].append(hit)
+                extent = extent_of(index)
+                if not hit and extent and extent[0] - 1 <= (rect[0] + rect[2]) / 2 <= extent[2] + 1:
+                    at_foot.setdefault(note_id, (index, rect))  # a label in the text block
 
         # Split blocks that hold several labels; mark note blocks.
         starts: dict[int, list[tuple[_Line, str]]] = defaultdict(list)
@@ -426,6 +460,18 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
                     f"y={target[1]:.0f}, the note is on p. {block.page + 1} "
                     f"y={box[1]:.0f}-{box[3]:.0f}")
 
+        for note_id, (index, rect) in at_foot.items():
+            if note_id in note_blocks:
+                continue
+            call_page = call_places.get(note_id, (index, None))[0]
+            notes.append(AuditedNote(
+                note_id_or_call=note_id, page_number=index + 1,
+                call_page_number=call_page + 1 if note_id in call_places else 0,
+                lines_from_call=0.0, call=call_letters.get(note_id, ""), at_foot=True))
+        notes.sort(key=lambda n: _call_order(n.call, n.note_id_or_call))
+        continued = sum(1 for block in blocks if block.kind == "note"
+                        and any(line.text.startswith(_CONTINUED_ON) for line in block.lines))
+
         # ---- overlaps -------------------------------------------------------
         # How low a note may go: above the page number (the lowest text of a
         # page, all digits) where pages have one; else not more than a line
@@ -491,7 +537,7 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
         if note.page_number != note.call_page_number or abs(note.lines_from_call) > 2)
     return MarginAudit(
         notes=tuple(notes), moved=moved, overlaps=tuple(overlaps), missing=missing,
-        broken_links=tuple(broken_links))
+        broken_links=tuple(broken_links), continued=continued)
 
 
 def _blocks(page: int, lines: list[_Line]) -> list[_Block]:
@@ -518,48 +564,22 @@ def _blocks(page: int, lines: list[_Line]) -> list[_Block]:
 
 def _call_place(chars_by_page: list[list[dict]], index: int, rect: Sequence[float],
                 body_size: float, extent: Sequence[float] | None) -> tuple[int, float]:
-    """Page and baseline of the line a note belongs beside: its call's line,
-    or, for a note called inside an author's footnote (the renderer sets it
-    beside the footnote's call), the line of that footnote's call."""
+    """Page and baseline of the line a note belongs beside: its call's line, in the body text
+    or, for a note called inside an author's footnote, in the footnote at the page foot."""
     chars = chars_by_page[index]
     body_bottom = max((c["bottom"] for c in chars if abs(c["size"] - body_size) < 0.3),
                       default=None)
     if body_bottom is None or rect[1] < body_bottom or extent is None:
         return index, _call_baseline(chars, rect, body_size)
-    # In the footnote area: find the number of the footnote ("2." at the
-    # start of one of the lines above), then its call in the body text.
-    lines = _group_lines(c for c in chars if c["top"] >= body_bottom - 1 and c["top"] <= rect[3]
-                         and extent[0] - 1 <= c["x0"] <= extent[2] + 1)
-    number = None
-    for line in reversed(lines):
-        match = re.match(r"(\d+)\.", line.text)
-        if match:
-            number = match.group(1)
-            break
-    if number is None:
-        return index, _call_baseline(chars, rect, body_size)
-    for page in (index, index - 1):
-        if page < 0:
-            continue
-        calls = [c for c in chars_by_page[page]
-                 if c["text"] == number[-1] and 0.55 * body_size < c["size"] < 0.9 * body_size
-                 and c["top"] < (body_bottom if page == index else float("inf"))]
-        calls = [c for c in calls
-                 if "".join(x["text"] for x in chars_by_page[page]
-                            if abs(x["top"] - c["top"]) < 0.5 and x["size"] == c["size"]
-                            and c["x0"] - len(number) * c["size"] <= x["x0"] <= c["x0"]) == number]
-        if calls:
-            call = calls[-1]
-            box = (call["x0"], call["top"], call["x1"], call["bottom"])
-            return page, _call_baseline(chars_by_page[page], box, body_size)
-    return index, _call_baseline(chars, rect, body_size)
+    return index, _call_baseline(chars, rect, None)
 
 
-def _call_baseline(chars: list[dict], rect: Sequence[float], body_size: float) -> float:
-    """Baseline of the body line holding a call link."""
+def _call_baseline(chars: list[dict], rect: Sequence[float], body_size: float | None) -> float:
+    """Baseline of the line holding a call link (of body text, unless ``body_size`` is None)."""
     middle = (rect[1] + rect[3]) / 2
     near = [c for c in chars
-            if abs(c["size"] - body_size) < 0.3 and c["top"] <= middle <= c["bottom"]
+            if (body_size is None or abs(c["size"] - body_size) < 0.3)
+            and c["top"] <= middle <= c["bottom"]
             and abs((c["x0"] + c["x1"]) / 2 - (rect[0] + rect[2]) / 2) < 60]
     if not near:
         return rect[3]

@@ -1,8 +1,9 @@
 """Render stage: the PDF reading packet.
 
-pandoc writes the HTML; WeasyPrint lays it out with the CSS in styles/; pdf_margins moves
-editor's notes into the margin beside their line, with no overlaps, after layout and before
-the PDF is written (one layout, no second pass). The author's footnotes use `float: footnote`.
+pandoc writes the HTML; WeasyPrint lays it out with the CSS in styles/; render/margins moves
+editor's notes into the margin beside their line, with no overlaps, after layout and before the
+PDF is written; a page whose margin cannot hold its notes sets the ones that do not fit at its
+foot while it is laid out. The author's footnotes use `float: footnote`.
 """
 from __future__ import annotations
 
@@ -18,12 +19,20 @@ import weasyprint
 from .apparatus import glossary_blocks, questions_blocks, references_blocks, title_page_extras, title_page_people
 from ..ast import map_blocks, raw_block, raw_inline, rewrite_inlines, span_info, stringify, verse_as_lines
 from ..diagnostics import BuildFailed, Diagnostic
-from ..markup import VERSE, VERSE_LINE
-from ..model import AnnotatedEdition, Blocks
+from ..markup import (DATA_NUMBER, DATA_TITLE, FOOTNOTE, MARGIN_GLOSS, MARGIN_NOTE, MARGIN_NOTE_BODY,
+                      NOTE_LABEL, VERSE, VERSE_LINE)
+from ..model import AnchoredNote, AnnotatedEdition, Blocks
 from ..pandoc import divs_to_html
 from .fetch import EDITION_URL, EditionFetcher
-from .margins import MarginPlacement, page_references_kept, place_margin_notes, write_page_numbers
+from .margins import (MarginPlacement, MarginPlan, notes_the_page_cannot_hold, page_references_kept,
+                      pages_make_room, write_page_numbers)
+from .pdf_notes import note_inlines
 from ..reproducible import build_epoch, libraries_clock
+
+#: How many times a page is made again at most, each time with more of its notes at its foot
+#: (what still does not fit continues in the next page's margin).
+PAGE_TRIES = 4
+
 
 @dataclass(frozen=True)
 class PdfResult:
@@ -32,88 +41,96 @@ class PdfResult:
     refused: tuple[Diagnostic, ...] = ()  # S006 warnings: what the layout asked for and did not get
 
 
-def _inline_content(blocks: Blocks) -> list[Any]:
-    """A note's blocks as inlines, for a margin note: paragraphs joined by line breaks."""
-    out: list[Any] = []
-    for block in blocks:
-        if block["t"] in ("Para", "Plain"):
-            if out:
-                out.append({"t": "LineBreak"})
-            out.extend(block["c"])
-    return out
-
-
 class _Text:
-    """Turns the anchoring marks into the margin-note markup pdf_margins and the CSS expect."""
+    """Turns the anchoring marks into the note markup render/margins and the CSS expect."""
 
     def __init__(self, annotated: AnnotatedEdition):
         self.notes = {note.spec.id: note for note in annotated.notes}
         self.shorts = annotated.edition.term_shorts
         self.terms = annotated.edition.term_names
         self.glossed_terms: set[str] = set()
+        self.footnotes = 0
 
     def blocks(self, blocks: Blocks) -> Blocks:
-        return map_blocks(blocks, self._inlines)
+        return map_blocks([_titled(block) for block in blocks], self._inlines)
 
-    def _inlines(self, inlines: list[Any], pending: list[Any] | None = None) -> list[Any]:
-        return rewrite_inlines(inlines, lambda inline: self._inline(inline, pending))
+    def _inlines(self, inlines: list[Any]) -> list[Any]:
+        return rewrite_inlines(inlines, self._inline)
 
-    def _inline(self, inline: dict[str, Any], pending: list[Any] | None) -> list[Any] | None:
+    def _inline(self, inline: dict[str, Any]) -> list[Any] | None:
         t = inline["t"]
         if t == "Note":
-            # Margin notes called inside a footnote stand beside the footnote's call instead.
-            inside: list[Any] = []
-            content = self._inlines(_inline_content(inline["c"]), inside)
-            return [{"t": "Span", "c": [["", ["footnote"], []], content]}, *inside]
+            # Numbered here: the editor's notes set at the page foot are footnotes too, and
+            # count in WeasyPrint's footnote counter. Margin notes called in the footnote stay
+            # in it: beside it at the page foot.
+            self.footnotes += 1
+            number = str(self.footnotes)
+            content = self._inlines(note_inlines(inline["c"], []))
+            return [_span(["", [FOOTNOTE], [[DATA_NUMBER, number]]], content)]
         if t != "Span":
             return None
         ident, classes, attrs = span_info(inline)
         if "note-call" in classes:
-            note = self.notes[attrs["data-note"]]
-            nid, label = note.spec.id, note.label
-            label_link = {"t": "Link", "c": [["", ["note-label"], []], [{"t": "Str", "c": label}], [f"#call-{nid}", ""]]}
-            body = [label_link, {"t": "Space"}, *self._inlines(_inline_content(note.body))]
-            margin = _span([f"note-{nid}", ["margin-note", f"kind-{note.spec.kind}"],
-                            [["data-note-id", nid], ["data-call", label]]], [_span(["", [_BODY], []], body)])
-            call = raw_inline(f'<a class="note-call" id="call-{nid}" href="#note-{nid}" role="doc-noteref">{label}</a>')
-            if pending is not None:
-                pending.append(margin)
-                return [call]
-            return [call, margin]
-        content = self._inlines(inline["c"][1], pending)
+            return self._note(self.notes[attrs["data-note"]])
+        content = self._inlines(inline["c"][1])
         if "glossed" in classes:
-            return _underline_around_margin_boxes(content)
+            return _underline_around_boxes(content)
         if "term" in classes:
-            slug = attrs["data-term"]
-            link = {"t": "Link", "c": [[ident, ["term"], []], content, [f"#gloss-{slug}", ""]]}
-            if slug in self.glossed_terms:
-                return [link]
-            self.glossed_terms.add(slug)  # the first occurrence in the packet gets a margin gloss
-            headword = {"t": "Strong", "c": self.terms[slug]}
-            gloss = [headword, {"t": "Str", "c": " —"}, {"t": "Space"}, *self.shorts[slug]]
-            return [link, _span(["", ["margin-gloss"], [["data-term", slug]]], [_span(["", [_BODY], []], gloss)])]
-        return None
+            return self._term(ident, attrs["data-term"], content)
+        return [_span(inline["c"][0], content)]  # its content rewritten once, here
+
+    def _note(self, note: AnchoredNote) -> list[Any]:
+        nid, label = note.spec.id, note.label
+        label_link = {"t": "Link", "c": [["", [NOTE_LABEL], []], [{"t": "Str", "c": label}], [f"#call-{nid}", ""]]}
+        body = self._inlines(note_inlines(note.body, [label_link, {"t": "Space"}]))
+        margin = _span([f"note-{nid}", [MARGIN_NOTE, f"kind-{note.spec.kind}"],
+                        [["data-note-id", nid], ["data-call", label]]], [_span(["", [MARGIN_NOTE_BODY], []], body)])
+        call = raw_inline(f'<a class="note-call" id="call-{nid}" href="#note-{nid}" role="doc-noteref">{label}</a>')
+        return [call, margin]
+
+    def _term(self, ident: str, slug: str, content: list[Any]) -> list[Any]:
+        link = {"t": "Link", "c": [[ident, ["term"], []], content, [f"#gloss-{slug}", ""]]}
+        if slug in self.glossed_terms:
+            return [link]
+        self.glossed_terms.add(slug)  # the first occurrence in the packet gets a margin gloss
+        headword = {"t": "Strong", "c": self.terms[slug]}
+        gloss = [headword, {"t": "Str", "c": " —"}, {"t": "Space"}, *self.shorts[slug]]
+        return [link, _span(["", [MARGIN_GLOSS], [["data-term", slug]]], [_span(["", [MARGIN_NOTE_BODY], []], gloss)])]
 
 
-_BODY = "margin-note-body"
-_MARGIN_BOXES = ("margin-note", "margin-gloss")
+#: Boxes called inside a glossed passage that its underline must not reach.
+_BOXES = (MARGIN_NOTE, MARGIN_GLOSS, FOOTNOTE)
+
+
+def _titled(block: dict[str, Any]) -> dict[str, Any]:
+    """A heading with its own text in ``data-title``, for running heads and bookmarks: its
+    content also holds note calls and notes, which they must not show."""
+    if block["t"] != "Header":
+        return block
+    level, (ident, classes, attrs), inlines = block["c"]
+    title = " ".join(stringify(_without_marks(inlines)).split())
+    return {"t": "Header", "c": [level, [ident, classes, [*attrs, [DATA_TITLE, title]]], inlines]}
+
+
+def _without_marks(inlines: list[Any]) -> list[Any]:
+    return rewrite_inlines(inlines, lambda i: [] if i["t"] == "Span" and "note-call" in span_info(i)[1] else None)
 
 
 def _span(attr: list[Any], content: list[Any]) -> dict[str, Any]:
     return {"t": "Span", "c": [attr, content]}
 
 
-def _is_margin_box(inline: dict[str, Any]) -> bool:
-    return inline["t"] == "Span" and any(c in _MARGIN_BOXES for c in inline["c"][0][1])
+def _is_box(inline: dict[str, Any]) -> bool:
+    return inline["t"] == "Span" and any(c in _BOXES for c in inline["c"][0][1])
 
 
-def _underline_around_margin_boxes(content: list[Any]) -> list[Any]:
-    """Mark a glossed passage, but leave margin boxes called inside it outside the mark:
-    otherwise the passage's underline would be drawn under every line of the note."""
+def _underline_around_boxes(content: list[Any]) -> list[Any]:
+    """Mark a glossed passage, but leave the notes, glosses and footnotes called inside it
+    outside the mark: otherwise the passage's underline would be drawn under all their lines."""
     out: list[Any] = []
     run: list[Any] = []
     for inline in content:
-        if _is_margin_box(inline):
+        if _is_box(inline):
             if run:
                 out.append(_span(["", ["glossed"], []], run))
                 run = []
@@ -183,11 +200,14 @@ def _stylesheets(annotated: AnnotatedEdition, fetcher: EditionFetcher) -> list[w
 
 def layout_pdf(annotated: AnnotatedEdition, fetcher: EditionFetcher | None = None
                ) -> tuple[weasyprint.Document, MarginPlacement]:
+    """Lay the packet out, each page making room at its foot for the notes its margin cannot
+    hold; then place the margin notes."""
     page_html = _html(annotated)
     fetcher = fetcher or EditionFetcher(annotated.edition)
-    rendered = weasyprint.HTML(string=page_html, base_url=EDITION_URL, url_fetcher=fetcher).render(
-        stylesheets=_stylesheets(annotated, fetcher), pdf_tags=True)
-    placement = place_margin_notes(rendered, twosided=annotated.edition.metadata.twosided)
+    with pages_make_room(notes_the_page_cannot_hold, PAGE_TRIES) as room:
+        rendered = weasyprint.HTML(string=page_html, base_url=EDITION_URL, url_fetcher=fetcher).render(
+            stylesheets=_stylesheets(annotated, fetcher), pdf_tags=True)
+    placement = MarginPlan(rendered, twosided=annotated.edition.metadata.twosided).place(room.remade)
     write_page_numbers(rendered)
     expected = {note.spec.id for note in annotated.notes}
     lost = sorted(expected - {placed.note_id for placed in placement.notes})

@@ -7,6 +7,7 @@ module with styles/pdf-margins.css, placed, written, and audited from the PDF.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from readingedition.check.margin_audit import MarginAudit, audit_margin_notes
 
 import margin_fixtures
 from readingedition.render.margins import (
-    MarginPlacement, check_weasyprint_internals, page_references_kept, place_margin_notes)
+    MarginPlacement, check_weasyprint_internals, notes_the_page_cannot_hold, page_references_kept,
+    pages_make_room, place_margin_notes)
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 MARGINS_CSS = REPOSITORY / "readingedition" / "styles" / "pdf-margins.css"
@@ -101,16 +103,19 @@ def packet(tmp_path_factory):
     css = weasyprint.CSS(filename=str(MARGINS_CSS))
     cache: dict[tuple, Packet] = {}
 
-    def build(name: str, *, twosided: bool = False, place: bool = True,
+    def build(name: str, *, twosided: bool = False, place: bool = True, room: bool = False,
               extra_css: str = "", **write_options) -> Packet:
+        """``room``: laid out as the packet is, each page making room at its foot for the
+        notes its margin cannot hold; else in one layout, what does not fit continues."""
         # Tagged, as the packet is built (the tags follow the moved notes).
         write_options = {"pdf_variant": "pdf/ua-1", **write_options}
-        key = (name, twosided, place, extra_css, tuple(sorted(write_options.items())))
+        key = (name, twosided, place, room, extra_css, tuple(sorted(write_options.items())))
         if key not in cache:
             path = fixtures / name
             expected, calls = _expected(path.read_text(encoding="utf-8"))
             sheets = [css] + ([weasyprint.CSS(string=extra_css)] if extra_css else [])
-            document = weasyprint.HTML(filename=str(path)).render(stylesheets=sheets)
+            with pages_make_room(notes_the_page_cannot_hold, 4) if room else contextlib.nullcontext():
+                document = weasyprint.HTML(filename=str(path)).render(stylesheets=sheets)
             placement = place_margin_notes(document, twosided=twosided) if place else None
             out = tmp_path_factory.mktemp("margins") / name.replace(".html", ".pdf")
             document.write_pdf(out, **write_options)
@@ -265,8 +270,10 @@ def test_crowded_page_continues_on_the_next_page_with_its_page_number(packet):
     words = _words(built, 2)
     marks = [i for i, w in enumerate(words) if w["text"] == "\u2191"]
     assert len(marks) == len(continued)
+    letters = {built.calls[n.note_id] for n in continued}
     for i in marks:
-        assert words[i + 1]["text"] == "p." and words[i + 2]["text"] == "1"
+        assert words[i + 1]["text"].rstrip(",") in letters
+        assert " ".join(w["text"] for w in words[i + 2:i + 6]) == "continued from p. 1"
     # The mark sits above the label of its note, in the margin column.
     pdf = built.doc
     for note in continued:
@@ -432,3 +439,48 @@ def test_a_tagged_pdf_builds_its_page_references_once_per_page(monkeypatch) -> N
     assert kept == plain
     assert every_read > 10 * len(document.pages)  # without: once per structure element
     assert 0 < len(built) <= len(document.pages) + 1  # with: once per page count
+
+
+def test_a_crowded_page_makes_room_at_its_foot(packet):
+    """Laid out as the packet is: the notes page 1's margin cannot hold are set at its foot,
+    lettered as in the margin; the page gives up text lines for them. None continues."""
+    built = packet("crowded.html", room=True)
+    _assert_clean(built)
+    audit = built.audit
+    assert audit.share_on_call_page() == 1.0, audit.render()
+    foot = [n for n in audit.notes if n.at_foot]
+    assert foot and audit.continued == 0
+    assert not any(n.continued for n in built.placement.notes)
+    assert {n.note_id for n in built.placement.notes if n.at_foot} == {n.note_id_or_call for n in foot}
+    # Each area reads top to bottom in letter order: the margin, and the foot.
+    page = built.doc.pages[0]
+    for at_foot in (False, True):
+        letters = [built.calls[n.note_id_or_call] for n in audit.notes
+                   if n.page_number == 1 and n.at_foot == at_foot]
+        tops = [_label_top(page, letter) for letter in letters]
+        assert tops == sorted(tops) and len(tops) > 1
+    # The foot's notes are below the text, inside the text block, not in the margin.
+    body = [c for c in page.chars if abs(c["size"] - 11) < 0.3]
+    body_left, body_right = min(c["x0"] for c in body), max(c["x1"] for c in body)
+    lowest_body = max(c["bottom"] for c in body)
+    for note in foot:
+        top = _label_top(page, built.calls[note.note_id_or_call])
+        assert top > lowest_body
+    assert all(c["x1"] <= body_right + 1 for c in page.chars if c["top"] > lowest_body and c["size"] < 9)
+
+
+def test_a_note_longer_than_the_margin_starts_on_its_page_and_continues(packet):
+    built = packet("too_long.html", room=True)
+    _assert_clean(built)
+    huge = built.placed("huge-1")
+    assert huge.page_number == huge.call_page_number == 1 and huge.continued and not huge.at_foot
+    first, second = (" ".join(w["text"] for w in _words(built, page)) for page in (1, 2))
+    assert "\u2193 continued on p. 2" in first
+    assert f"\u2191 {built.calls['huge-1']}, continued from p. 1" in second
+    # Every part of it is printed once, in order, across the margins of the pages it runs on.
+    margin = _dehyphenate(" ".join(_margin_text(built, page) for page in range(1, built.pages + 1)))
+    parts = [int(m) for m in re.findall(r"Part (\d+):", margin)]
+    assert parts == list(range(1, 60))
+    # The notes called after it on its page stand on their page too.
+    assert all(built.placed(f"after-{i}").page_number == built.placed(f"after-{i}").call_page_number
+               for i in range(2, 5))
