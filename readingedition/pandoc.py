@@ -77,6 +77,17 @@ def parse_markdown(text: str, metadata: dict[str, dict[str, str]], *, memo: Memo
     return tree
 
 
+_NOT_IN_YAML_BLOCKS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029]")
+
+
+def _yaml_block(text: str) -> str:
+    """A string as a YAML literal block; one with characters a block cannot hold (control
+    characters: the load stage reports them) as a quoted string, which pandoc reads as inlines."""
+    if _NOT_IN_YAML_BLOCKS.search(text):
+        return json.dumps(text) + "\n"
+    return "|2\n" + "".join(f"  {line}\n" for line in text.split("\n"))
+
+
 def _parse_strings(strings: list[str]) -> list[str]:
     """Each Markdown string as a metadata value (MetaBlocks, or MetaInlines), as JSON.
 
@@ -85,8 +96,7 @@ def _parse_strings(strings: list[str]) -> list[str]:
     names = [f"s{index:06d}" for index in range(len(strings))]
     with tempfile.TemporaryDirectory() as scratch:
         payload = Path(scratch) / "strings.yaml"
-        payload.write_text("".join(f"{name}: |2\n" + "".join(f"  {line}\n" for line in text.split("\n"))
-                                   for name, text in zip(names, strings)), "utf-8")
+        payload.write_text("".join(f"{name}: {_yaml_block(text)}" for name, text in zip(names, strings)), "utf-8")
         meta = json.loads(_run("", READER, "json", ["--metadata-file", str(payload)]))["meta"]
     return [json.dumps(meta[name], ensure_ascii=False) for name in names]
 

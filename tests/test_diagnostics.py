@@ -70,7 +70,14 @@ def test_a_paper_size_that_is_not_a4_or_letter(tmp_path):
 def test_a_note_lost_in_layout_fails_the_build(tmp_path, monkeypatch):
     root = make_edition(tmp_path)
     annotated = anchor_edition(load_edition(root))
-    monkeypatch.setattr(pdf, "place_margin_notes", lambda document, twosided: MarginPlacement((), 0, 0))
+    class NoNotes:  # the placement finds none of the notes
+        def __init__(self, document, twosided):
+            pass
+
+        def place(self, remade_pages=0):
+            return MarginPlacement((), 0, 0)
+
+    monkeypatch.setattr(pdf, "MarginPlan", NoNotes)
     with pytest.raises(BuildFailed) as failure:
         pdf.render_pdf(annotated, tmp_path / "x.pdf")
     assert [d.code for d in failure.value.diagnostics] == ["R001"] * len(annotated.notes)
