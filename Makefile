@@ -65,6 +65,7 @@ $(ACE): package.json package-lock.json
 # pytest exits 5 when it ran no test: that must fail too.
 test: | $(SETUP) $(FONT) $(ACE)
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
 	$(PYTHON) -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: no tests ran" >&2; exit 1; fi; exit $$status
 

@@ -18,6 +18,7 @@ Margin-note placement is not run (it is not WeasyPrint; bench/run.py times it in
 `profile` runs cProfile over render() and write_pdf() of the book as built and prints the top
 functions by cumulative and by own time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,8 @@ def _unwrap(html: str, pattern: str, closing: str) -> str:
         if match.start() < position:
             continue
         end = html.index(closing, match.end())
-        out.append(html[position:match.start()])
-        out.append(html[match.end():end])
+        out.append(html[position : match.start()])
+        out.append(html[match.end() : end])
         position = end + len(closing)
     out.append(html[position:])
     return "".join(out)
@@ -83,33 +84,59 @@ class Variant:
     tags: bool = True
 
 
-NO_TARGET_COUNTER = (".glossary .gloss-uses a::after, .questions li a[role='doc-backlink']::after, "
-                     "nav.contents a::after { content: none }")
+NO_TARGET_COUNTER = (
+    ".glossary .gloss-uses a::after, .questions li a[role='doc-backlink']::after, "
+    "nav.contents a::after { content: none }"
+)
 VARIANTS = (
     Variant("as-built", "our HTML and CSS as render_pdf uses them"),
-    Variant("no-target-counter", "no page numbers after back-references (slots filled after layout since "
-            "they left target-counter()) and none in the contents (target-counter())", css=NO_TARGET_COUNTER),
-    Variant("no-gloss-uses", "the glossary's 'In the text:' lists not shown at all",
-            css=".glossary .gloss-uses { display: none }"),
-    Variant("no-hyphens", "hyphens: manual everywhere (no automatic hyphenation)",
-            css="html, p, .footnote, .margin-note, .margin-gloss { hyphens: manual }"),
-    Variant("no-text-decoration", "no dotted underlines on glossed passages and terms, none in notes",
-            css=".glossed, a.term, .margin-note a, .margin-gloss a { text-decoration: none }"),
-    Variant("no-margin-notes", "margin notes and glosses not shown (display: none)",
-            css=".margin-note, .margin-gloss { display: none }"),
-    Variant("no-margin-glosses", "margin glosses of terms not shown; notes kept",
-            css=".margin-gloss { display: none }"),
-    Variant("no-footnotes", "author's footnotes not floated to the page foot (float: none)",
-            css=".footnote { float: none; display: inline }"),
-    Variant("no-running-heads", "no running heads (string-set, string()) and no folio",
-            css="@page { @top-left { content: none } @top-right { content: none } "
-                "@bottom-right { content: none } }"),
+    Variant(
+        "no-target-counter",
+        "no page numbers after back-references (slots filled after layout since "
+        "they left target-counter()) and none in the contents (target-counter())",
+        css=NO_TARGET_COUNTER,
+    ),
+    Variant(
+        "no-gloss-uses",
+        "the glossary's 'In the text:' lists not shown at all",
+        css=".glossary .gloss-uses { display: none }",
+    ),
+    Variant(
+        "no-hyphens",
+        "hyphens: manual everywhere (no automatic hyphenation)",
+        css="html, p, .footnote, .margin-note, .margin-gloss { hyphens: manual }",
+    ),
+    Variant(
+        "no-text-decoration",
+        "no dotted underlines on glossed passages and terms, none in notes",
+        css=".glossed, a.term, .margin-note a, .margin-gloss a { text-decoration: none }",
+    ),
+    Variant(
+        "no-margin-notes",
+        "margin notes and glosses not shown (display: none)",
+        css=".margin-note, .margin-gloss { display: none }",
+    ),
+    Variant(
+        "no-margin-glosses", "margin glosses of terms not shown; notes kept", css=".margin-gloss { display: none }"
+    ),
+    Variant(
+        "no-footnotes",
+        "author's footnotes not floated to the page foot (float: none)",
+        css=".footnote { float: none; display: inline }",
+    ),
+    Variant(
+        "no-running-heads",
+        "no running heads (string-set, string()) and no folio",
+        css="@page { @top-left { content: none } @top-right { content: none } @bottom-right { content: none } }",
+    ),
     Variant("no-mark-spans", "HTML without span.glossed and a.term wrappers (text kept)", html=unwrap_marks),
     Variant("no-glossed-spans", "HTML without span.glossed (800 passages; text kept)", html=unwrap_glossed),
-    Variant("no-term-links", "HTML without a.term links (text kept; the glossary's target-counters then "
-            "point nowhere)", html=unwrap_terms),
-    Variant("no-tc+no-term-links", "no target-counter and no a.term links", css=NO_TARGET_COUNTER,
-            html=unwrap_terms),
+    Variant(
+        "no-term-links",
+        "HTML without a.term links (text kept; the glossary's target-counters then point nowhere)",
+        html=unwrap_terms,
+    ),
+    Variant("no-tc+no-term-links", "no target-counter and no a.term links", css=NO_TARGET_COUNTER, html=unwrap_terms),
     Variant("no-pdf-tags", "write_pdf and render with pdf_tags=False (untagged PDF)", tags=False),
     Variant("as-built-again", "as built, once more: the baseline is the mean of the two as-built runs"),
 )
@@ -136,12 +163,18 @@ def render_variant(html: str, base_url: str, sheets: list[Path], variant: Varian
     wall2, cpu2 = _clock()
     document.write_pdf(target, pdf_tags=variant.tags)
     wall3, cpu3 = _clock()
-    return {"render_s": wall2 - wall, "render_cpu_s": cpu2 - cpu, "write_s": wall3 - wall2,
-            "write_cpu_s": cpu3 - cpu2, "pages": len(document.pages)}
+    return {
+        "render_s": wall2 - wall,
+        "render_cpu_s": cpu2 - cpu,
+        "write_s": wall3 - wall2,
+        "write_cpu_s": cpu3 - cpu2,
+        "pages": len(document.pages),
+    }
 
 
 def _sheets(annotated) -> list[Path]:
     from run import _sheet_paths  # the same list bench/run.py uses
+
     return _sheet_paths(annotated)
 
 
@@ -149,19 +182,25 @@ def ablate(chapters: int, names: list[str] | None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-ablate-") as scratch:
         annotated = annotated_book(chapters, Path(scratch))
         html, sheets, base = pdf_module._html(annotated), _sheets(annotated), str(annotated.edition.root)
-        print(f"book: {chapters} chapters, {len(annotated.notes)} notes, "
-              f"{len(annotated.edition.annotations.glossary)} terms, {len(annotated.term_uses)} term links, "
-              f"HTML {len(html) / 1e6:.1f} MB")
+        print(
+            f"book: {chapters} chapters, {len(annotated.notes)} notes, "
+            f"{len(annotated.edition.annotations.glossary)} terms, {len(annotated.term_uses)} term links, "
+            f"HTML {len(html) / 1e6:.1f} MB"
+        )
         print(f"{'variant':20} {'render':>8} {'cpu':>8} {'write':>8} {'cpu':>8} {'pages':>6}  what")
         rows = {}
         for variant in VARIANTS:
             if names and variant.name not in names and not variant.name.startswith("as-built"):
                 continue
             rows[variant.name] = row = render_variant(html, base, sheets, variant, Path(scratch) / "x.pdf")
-            print(f"{variant.name:20} {row['render_s']:8.1f} {row['render_cpu_s']:8.1f} {row['write_s']:8.1f} "
-                  f"{row['write_cpu_s']:8.1f} {row['pages']:6d}  {variant.what}", flush=True)
-        baseline = statistics.mean(rows[n]["render_cpu_s"] + rows[n]["write_cpu_s"]
-                                   for n in ("as-built", "as-built-again"))
+            print(
+                f"{variant.name:20} {row['render_s']:8.1f} {row['render_cpu_s']:8.1f} {row['write_s']:8.1f} "
+                f"{row['write_cpu_s']:8.1f} {row['pages']:6d}  {variant.what}",
+                flush=True,
+            )
+        baseline = statistics.mean(
+            rows[n]["render_cpu_s"] + rows[n]["write_cpu_s"] for n in ("as-built", "as-built-again")
+        )
         print(f"\nCPU (render + write) against as built ({baseline:.1f} s, mean of two runs):")
         for name, row in rows.items():
             total = row["render_cpu_s"] + row["write_cpu_s"]
@@ -179,7 +218,8 @@ def profile(chapters: int, top: int) -> None:
             if label == "render":
                 profiler.enable()
                 document = weasyprint.HTML(string=html, base_url=str(annotated.edition.root)).render(
-                    stylesheets=css, pdf_tags=True)
+                    stylesheets=css, pdf_tags=True
+                )
             else:
                 profiler.enable()
                 document.write_pdf(Path(scratch) / "x.pdf", pdf_tags=True)

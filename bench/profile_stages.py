@@ -14,6 +14,7 @@ times do not add up to the total; "rest" is the total minus the outermost watche
 For the essay it also times the plain pandoc baseline and its parts: process start
 (`pandoc --version`), Markdown to JSON, Markdown to EPUB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -106,8 +107,11 @@ class Watch:
                 owner = getattr(owner, parent)
             original = inspect.getattr_static(owner, attribute)
             self.saved.append((owner, attribute, original))
-            setattr(owner, attribute, self._wrap(f"{module_name.split('.')[-1]}.{path}", getattr(owner, attribute),
-                                                 original))
+            setattr(
+                owner,
+                attribute,
+                self._wrap(f"{module_name.split('.')[-1]}.{path}", getattr(owner, attribute), original),
+            )
         return self
 
     def __exit__(self, *_: Any) -> None:
@@ -129,6 +133,7 @@ class Watch:
                 self.depth[label] -= 1
                 if not self.depth[label]:
                     self.time[label] += time.perf_counter() - start
+
         return staticmethod(timed) if isinstance(original, staticmethod) else timed
 
     def label(self, module_name: str, path: str) -> str:
@@ -140,10 +145,13 @@ def _stage_call(stage: str, root: Path, state: dict[str, Any], out: Path, cache:
     from readingedition.load import load_edition
     from readingedition.render.epub import render_epub
     from readingedition.render.pdf import render_pdf
-    return {"load": lambda: state.__setitem__("edition", load_edition(root, cache=cache)),
-            "anchor": lambda: state.__setitem__("annotated", anchor_edition(state["edition"])),
-            "epub": lambda: render_epub(state["annotated"], out / "x.epub"),
-            "pdf": lambda: render_pdf(state["annotated"], out / "x.pdf")}[stage]
+
+    return {
+        "load": lambda: state.__setitem__("edition", load_edition(root, cache=cache)),
+        "anchor": lambda: state.__setitem__("annotated", anchor_edition(state["edition"])),
+        "epub": lambda: render_epub(state["annotated"], out / "x.epub"),
+        "pdf": lambda: render_pdf(state["annotated"], out / "x.pdf"),
+    }[stage]
 
 
 def report_stage(stage: str, total: float, watch: Watch) -> None:
@@ -164,7 +172,7 @@ def run_stages(root: Path, stages: list[str], cache: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-stages-") as scratch:
         out = Path(scratch)
         state: dict[str, Any] = {}
-        for stage in PIPELINE[:max(PIPELINE.index(s) for s in stages) + 1]:  # warm-up: imports, font cache
+        for stage in PIPELINE[: max(PIPELINE.index(s) for s in stages) + 1]:  # warm-up: imports, font cache
             _stage_call(stage, root, state, out, cache)()
         for stage in stages:
             with Watch(WATCH[stage]) as watch:
@@ -177,9 +185,11 @@ def run_stages(root: Path, stages: list[str], cache: bool) -> None:
 def pandoc_parts(source: Path) -> None:
     pandoc = pypandoc.get_pandoc_path()
     with tempfile.TemporaryDirectory(prefix="bench-pandoc-") as scratch:
-        for label, args in (("pandoc --version (process start)", ["--version"]),
-                            ("pandoc md -> json", [str(source), "-t", "json", "-o", f"{scratch}/x.json"]),
-                            ("pandoc md -> epub (the baseline)", [str(source), "-o", f"{scratch}/x.epub"])):
+        for label, args in (
+            ("pandoc --version (process start)", ["--version"]),
+            ("pandoc md -> json", [str(source), "-t", "json", "-o", f"{scratch}/x.json"]),
+            ("pandoc md -> epub (the baseline)", [str(source), "-o", f"{scratch}/x.epub"]),
+        ):
             times = []
             for _ in range(5):
                 start = time.perf_counter()
@@ -190,8 +200,9 @@ def pandoc_parts(source: Path) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--chapters", type=int, default=0, help="a synthetic edition of this many chapters "
-                                                                "(default: the essay)")
+    parser.add_argument(
+        "--chapters", type=int, default=0, help="a synthetic edition of this many chapters (default: the essay)"
+    )
     parser.add_argument("--terms", type=int, default=110, help="synthetic glossary terms beyond the essay's")
     parser.add_argument("--stages", default="load,anchor,epub,pdf")
     parser.add_argument("--cold", action="store_true", help="without the build cache (every pandoc call made)")

@@ -90,6 +90,7 @@ The make figures run in a snapshot copy of the repository in a temporary directo
 and sources, a wrapper that runs this venv's Python), so they neither disturb nor are disturbed by
 edits in the working tree; `make -j2` needs the venv to exist already (it does here).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -149,8 +150,19 @@ class Plan:
 
 
 FULL = Plan()
-QUICK = replace(FULL, essay_runs=1, book_runs=1, book_chapters=3, scale_runs=3, big_chapters=20, big_runs=1,
-                make_runs=2, parallel_runs=1, watch_runs=2, quick=True)
+QUICK = replace(
+    FULL,
+    essay_runs=1,
+    book_runs=1,
+    book_chapters=3,
+    scale_runs=3,
+    big_chapters=20,
+    big_runs=1,
+    make_runs=2,
+    parallel_runs=1,
+    watch_runs=2,
+    quick=True,
+)
 SECTIONS = ("essay", "dense", "book", "memory", "anchor", "make", "watch")
 
 TARGETS: dict[str, tuple[str, Callable[[float], bool]]] = {
@@ -214,6 +226,7 @@ def run_command(args: list[str], cwd: Path | None = None, env: dict[str, str] | 
         done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
         if done.returncode:
             raise RuntimeError(f"{' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+
     return timed(call)[1]
 
 
@@ -223,9 +236,11 @@ def run_command(args: list[str], cwd: Path | None = None, env: dict[str, str] | 
 
 def source_state() -> dict[str, Any]:
     """Which code was measured: HEAD and the product files changed since (read-only git calls)."""
+
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
         return done.stdout.strip() if done.returncode == 0 else ""
+
     status = git("status", "--porcelain", "--", "readingedition", "styles", "Makefile", "build.py")
     changed = [line.split(maxsplit=1)[1] for line in status.splitlines()]
     return {"head": git("rev-parse", "--short", "HEAD"), "uncommitted_product_files": changed}
@@ -241,11 +256,16 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     pandoc = subprocess.run([pypandoc.get_pandoc_path(), "--version"], capture_output=True, text=True)
-    return {"nproc": os.cpu_count(), "cpu_model": model, "python": platform.python_version(),
-            "weasyprint": weasyprint.__version__, "pandoc": pandoc.stdout.split("\n", 1)[0],
-            "platform": platform.platform(), "memory_gb": round(os.sysconf("SC_PHYS_PAGES") *
-                                                                os.sysconf("SC_PAGE_SIZE") / 2**30, 1),
-            "loadavg_start": [round(x, 2) for x in os.getloadavg()]}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "weasyprint": weasyprint.__version__,
+        "pandoc": pandoc.stdout.split("\n", 1)[0],
+        "platform": platform.platform(),
+        "memory_gb": round(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**30, 1),
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,10 +316,15 @@ def one_run(root: Path, out: Path, samples: Samples, facts: dict[str, Any], base
     samples.add("checks", sample)
     epubcheck, sample = timed(lambda: run_epubcheck(epub_path))
     samples.add("epubcheck", sample)
-    facts.update(pages=result.pages, notes=len(annotated.notes), terms=len(edition.annotations.glossary),
-                 terms_linked=sum(1 for n in annotated.report.term_uses.values() if n),
-                 checks_ok=all(r.ok for r in reports), epubcheck_ok=epubcheck.ok,
-                 epubcheck_messages=f"{epubcheck.errors} errors, {epubcheck.warnings} warnings")
+    facts.update(
+        pages=result.pages,
+        notes=len(annotated.notes),
+        terms=len(edition.annotations.glossary),
+        terms_linked=sum(1 for n in annotated.report.term_uses.values() if n),
+        checks_ok=all(r.ok for r in reports),
+        epubcheck_ok=epubcheck.ok,
+        epubcheck_messages=f"{epubcheck.errors} errors, {epubcheck.warnings} warnings",
+    )
 
 
 def cached_run(root: Path, out: Path, samples: Samples, mode: str) -> None:
@@ -332,8 +357,9 @@ def cli_epub(root: Path, out: Path) -> Sample:
     return run_command([sys.executable, str(REPO / "build.py"), "epub", "--root", str(root), "--out", str(out)])
 
 
-def measure_edition(prefix: str, root: Path, runs: int, modes: tuple[str, ...],
-                    with_cli: bool = False) -> dict[str, Any]:
+def measure_edition(
+    prefix: str, root: Path, runs: int, modes: tuple[str, ...], with_cli: bool = False
+) -> dict[str, Any]:
     """Each run: every stage cold (no build cache) with both baselines, then with the cache in
     each of `modes` (after a first cached build, untimed, fills it)."""
     samples, facts = Samples(), {}
@@ -350,8 +376,9 @@ def measure_edition(prefix: str, root: Path, runs: int, modes: tuple[str, ...],
     return _edition_figures(prefix, samples, facts, runs, modes)
 
 
-def _edition_figures(prefix: str, samples: Samples, facts: dict[str, Any], runs: int,
-                     modes: tuple[str, ...]) -> dict[str, Any]:
+def _edition_figures(
+    prefix: str, samples: Samples, facts: dict[str, Any], runs: int, modes: tuple[str, ...]
+) -> dict[str, Any]:
     figures: dict[str, Any] = {f"{prefix}_runs": runs}
     for stage in ("load", "anchor", "epub", "pdf", "checks", "epubcheck"):
         figures[f"{prefix}_{stage}_s"] = samples.wall(stage)
@@ -410,8 +437,13 @@ def bench_dense(plan: Plan, work: Path) -> dict[str, Any]:
 def _book(plan: Plan, work: Path) -> tuple[Path, dict[str, int]]:
     root = work / "book"
     if not root.is_dir():
-        size = make_edition(REPO, root, chapters=plan.book_chapters, notes_per_chapter=plan.notes_per_chapter,
-                            extra_terms=plan.book_extra_terms)
+        size = make_edition(
+            REPO,
+            root,
+            chapters=plan.book_chapters,
+            notes_per_chapter=plan.notes_per_chapter,
+            extra_terms=plan.book_extra_terms,
+        )
         (root / "size.json").write_text(json.dumps(size))
     return root, json.loads((root / "size.json").read_text())
 
@@ -444,8 +476,12 @@ def bench_memory(plan: Plan, work: Path) -> dict[str, Any]:
     progress("memory: build.py all on the book in a subprocess")
     with tempfile.TemporaryDirectory(prefix="bench-mem-") as out:
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", MEMORY_PROBE, "all", "--root", str(root), "--out", out],
-                              cwd=REPO, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-c", MEMORY_PROBE, "all", "--root", str(root), "--out", out],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
         wall = time.perf_counter() - start
     line = next((row for row in done.stderr.splitlines() if row.startswith("VMHWM")), None)
     if done.returncode or line is None:
@@ -468,18 +504,27 @@ def bench_anchor(plan: Plan, work: Path) -> dict[str, Any]:
     fresh Python process (as `build.py` anchors in one), so that what the book left in this
     process's heap does not weigh on it."""
     figures: dict[str, Any] = {}
-    cases = (("1x", 1, plan.book_extra_terms, plan.scale_runs), ("10x", 10, plan.book_extra_terms, plan.scale_runs),
-             ("100x", plan.big_chapters, plan.big_extra_terms, plan.big_runs))
+    cases = (
+        ("1x", 1, plan.book_extra_terms, plan.scale_runs),
+        ("10x", 10, plan.book_extra_terms, plan.scale_runs),
+        ("100x", plan.big_chapters, plan.big_extra_terms, plan.big_runs),
+    )
     for name, chapters, extra_terms, runs in cases:
         root = work / f"anchor-{name}"
         progress(f"anchor: {name} ({chapters} chapters), {runs} runs")
         make_edition(REPO, root, chapters=chapters, notes_per_chapter=plan.notes_per_chapter, extra_terms=extra_terms)
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as fresh:
             times, load, notes, terms = fresh.submit(_anchor_times, root, runs).result()
-        figures.update({f"anchor_{name}_s": statistics.median(t.wall for t in times),
-                        f"anchor_{name}_cpu_s": statistics.median(t.cpu for t in times), f"anchor_{name}_runs": runs,
-                        f"anchor_{name}_notes": notes, f"anchor_{name}_terms": terms,
-                        f"anchor_{name}_chapters": chapters})
+        figures.update(
+            {
+                f"anchor_{name}_s": statistics.median(t.wall for t in times),
+                f"anchor_{name}_cpu_s": statistics.median(t.cpu for t in times),
+                f"anchor_{name}_runs": runs,
+                f"anchor_{name}_notes": notes,
+                f"anchor_{name}_terms": terms,
+                f"anchor_{name}_chapters": chapters,
+            }
+        )
         if name == "100x":
             figures["load_100x_s"] = load
         shutil.rmtree(root)
@@ -493,9 +538,16 @@ def bench_anchor(plan: Plan, work: Path) -> dict[str, Any]:
 
 
 SNAPSHOT = ("Makefile", "build.py", "pyproject.toml", "requirements.lock", "src_text", "annotations", "readingedition")
-PROBES = ("annotations/notes.yaml", "annotations/glossary.yaml", "readingedition/styles/epub.css",
-          "readingedition/styles/pdf.css", "readingedition/styles/pdf-margins.css", "readingedition/render/epub.py",
-          "readingedition/render/pdf.py", "readingedition/anchor/__init__.py")
+PROBES = (
+    "annotations/notes.yaml",
+    "annotations/glossary.yaml",
+    "readingedition/styles/epub.css",
+    "readingedition/styles/pdf.css",
+    "readingedition/styles/pdf-margins.css",
+    "readingedition/render/epub.py",
+    "readingedition/render/pdf.py",
+    "readingedition/anchor/__init__.py",
+)
 
 
 def snapshot(target: Path) -> Path:
@@ -513,7 +565,8 @@ def snapshot(target: Path) -> Path:
     python = venv / "bin" / "python"
     python.write_text(  # logs when each build command starts and ends, to see them overlap
         f'#!/bin/sh\necho "start $$ $(date +%s.%N) $*" >> "{venv}/calls.log"\n"{sys.executable}" "$@"\n'
-        f'status=$?\necho "end $$ $(date +%s.%N) $*" >> "{venv}/calls.log"\nexit $status\n')
+        f'status=$?\necho "end $$ $(date +%s.%N) $*" >> "{venv}/calls.log"\nexit $status\n'
+    )
     python.chmod(0o755)
     for stamp in (".installed", ".font"):  # newer than pyproject.toml: make must not reinstall
         (venv / stamp).touch()
@@ -578,11 +631,17 @@ def bench_make(plan: Plan, work: Path) -> dict[str, Any]:
             results.append(_clean_build(snap, jobs))
     j1_s = statistics.median(wall for wall, _ in runs["-j1"])
     j2_s = statistics.median(wall for wall, _ in runs["-j2"])
-    return {"noop_make_s": statistics.median(noop), "noop_make_runs": plan.make_runs, "make_rebuilds": rebuilds,
-            "make_j1_s": j1_s, "make_j2_s": j2_s, "make_parallel_speedup": j1_s / j2_s,
-            "make_j2_overlap_s": statistics.median(overlap for _, overlap in runs["-j2"]),
-            "make_j1_overlap_s": statistics.median(overlap for _, overlap in runs["-j1"]),
-            "make_parallel_runs": plan.parallel_runs}
+    return {
+        "noop_make_s": statistics.median(noop),
+        "noop_make_runs": plan.make_runs,
+        "make_rebuilds": rebuilds,
+        "make_j1_s": j1_s,
+        "make_j2_s": j2_s,
+        "make_parallel_speedup": j1_s / j2_s,
+        "make_j2_overlap_s": statistics.median(overlap for _, overlap in runs["-j2"]),
+        "make_j1_overlap_s": statistics.median(overlap for _, overlap in runs["-j1"]),
+        "make_parallel_runs": plan.parallel_runs,
+    }
 
 
 def _page_version(url: str, newer_than: int, timeout: float = 60) -> int:
@@ -602,11 +661,17 @@ def bench_watch(plan: Plan, work: Path) -> dict[str, Any]:
     root = work / "watched"
     for part in ("src_text", "annotations"):
         shutil.copytree(REPO / part, root / part, ignore=shutil.ignore_patterns("raw"))
-    watcher = subprocess.Popen([sys.executable, "-m", "readingedition", "watch", "epub"], cwd=root,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "readingedition", "watch", "epub"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
-        url = next(line.split("the preview is at ")[1].split()[0] for line in watcher.stdout
-                   if "the preview is at" in line)
+        url = next(
+            line.split("the preview is at ")[1].split()[0] for line in watcher.stdout if "the preview is at" in line
+        )
         version = _page_version(url, 0)
         times = []
         for _ in range(plan.watch_runs):
@@ -622,8 +687,14 @@ def bench_watch(plan: Plan, work: Path) -> dict[str, Any]:
 
 
 BENCHES: dict[str, Callable[[Plan, Path], dict[str, Any]]] = {
-    "essay": bench_essay, "dense": bench_dense, "book": bench_book, "memory": bench_memory, "anchor": bench_anchor, "make": bench_make,
-    "watch": bench_watch}
+    "essay": bench_essay,
+    "dense": bench_dense,
+    "book": bench_book,
+    "memory": bench_memory,
+    "anchor": bench_anchor,
+    "make": bench_make,
+    "watch": bench_watch,
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -631,45 +702,71 @@ BENCHES: dict[str, Callable[[Plan, Path], dict[str, Any]]] = {
 
 
 ROWS = (  # (key, label, unit)
-    ("essay_load_s", "essay: load", "s"), ("essay_anchor_s", "essay: anchor", "s"),
-    ("essay_epub_s", "essay: EPUB", "s"), ("essay_pdf_s", "essay: PDF", "s"),
-    ("essay_checks_s", "essay: checks (fidelity)", "s"), ("essay_checks_ok", "essay: fidelity checks pass", ""),
-    ("essay_epubcheck_s", "essay: epubcheck", "s"), ("essay_epubcheck", "essay: epubcheck says", ""),
-    ("essay_pages", "essay: pages", ""), ("essay_epub_build_s", "essay: load+anchor+EPUB", "s"),
+    ("essay_load_s", "essay: load", "s"),
+    ("essay_anchor_s", "essay: anchor", "s"),
+    ("essay_epub_s", "essay: EPUB", "s"),
+    ("essay_pdf_s", "essay: PDF", "s"),
+    ("essay_checks_s", "essay: checks (fidelity)", "s"),
+    ("essay_checks_ok", "essay: fidelity checks pass", ""),
+    ("essay_epubcheck_s", "essay: epubcheck", "s"),
+    ("essay_epubcheck", "essay: epubcheck says", ""),
+    ("essay_pages", "essay: pages", ""),
+    ("essay_epub_build_s", "essay: load+anchor+EPUB", "s"),
     ("watch_note_edit_s", "essay: saved note -> watch preview", "s"),
-    ("pandoc_epub_s", "baseline: pandoc md->epub", "s"), ("epub_vs_pandoc", "epub_vs_pandoc", "x"),
+    ("pandoc_epub_s", "baseline: pandoc md->epub", "s"),
+    ("epub_vs_pandoc", "epub_vs_pandoc", "x"),
     ("epub_vs_pandoc_cpu", "epub_vs_pandoc (CPU)", "x"),
-    ("essay_cli_epub_s", "essay: build.py epub (process)", "s"), ("epub_vs_pandoc_cli", "epub_vs_pandoc_cli", "x"),
-    ("weasyprint_pdf_s", "baseline: WeasyPrint alone", "s"), ("pdf_vs_weasyprint", "pdf_vs_weasyprint", "x"),
+    ("essay_cli_epub_s", "essay: build.py epub (process)", "s"),
+    ("epub_vs_pandoc_cli", "epub_vs_pandoc_cli", "x"),
+    ("weasyprint_pdf_s", "baseline: WeasyPrint alone", "s"),
+    ("pdf_vs_weasyprint", "pdf_vs_weasyprint", "x"),
     ("pdf_vs_weasyprint_cpu", "pdf_vs_weasyprint (CPU)", "x"),
-    ("dense_pdf_s", "dense edition: PDF", "s"), ("dense_weasyprint_pdf_s", "dense: WeasyPrint alone", "s"),
+    ("dense_pdf_s", "dense edition: PDF", "s"),
+    ("dense_weasyprint_pdf_s", "dense: WeasyPrint alone", "s"),
     ("pdf_vs_weasyprint_dense", "pdf_vs_weasyprint_dense", "x"),
-    ("essay_edit_load_s", "essay, one note edited: load", "s"), ("essay_edit_anchor_s", "essay, edited: anchor", "s"),
-    ("essay_edit_epub_s", "essay, edited: EPUB", "s"), ("essay_edit_pdf_s", "essay, edited: PDF", "s"),
+    ("essay_edit_load_s", "essay, one note edited: load", "s"),
+    ("essay_edit_anchor_s", "essay, edited: anchor", "s"),
+    ("essay_edit_epub_s", "essay, edited: EPUB", "s"),
+    ("essay_edit_pdf_s", "essay, edited: PDF", "s"),
     ("essay_edit_epub_build_s", "essay, edited: load+anchor+EPUB", "s"),
-    ("epub_vs_pandoc_edit", "epub_vs_pandoc_edit", "x"), ("pdf_vs_weasyprint_edit", "pdf_vs_weasyprint_edit", "x"),
+    ("epub_vs_pandoc_edit", "epub_vs_pandoc_edit", "x"),
+    ("pdf_vs_weasyprint_edit", "pdf_vs_weasyprint_edit", "x"),
     ("essay_warm_epub_build_s", "essay, unchanged: load+anchor+EPUB", "s"),
     ("essay_warm_pdf_s", "essay, unchanged: PDF", "s"),
-    ("epub_vs_pandoc_warm", "epub_vs_pandoc_warm", "x"), ("pdf_vs_weasyprint_warm", "pdf_vs_weasyprint_warm", "x"),
-    ("book_load_s", "book: load", "s"), ("book_anchor_s", "book: anchor", "s"), ("book_epub_s", "book: EPUB", "s"),
-    ("book_pdf_s", "book: PDF", "s"), ("book_checks_s", "book: checks (fidelity)", "s"),
-    ("book_checks_ok", "book: fidelity checks pass", ""), ("book_epubcheck_s", "book: epubcheck", "s"),
-    ("book_epubcheck", "book: epubcheck says", ""), ("book_pages", "book: pages", ""),
-    ("book_notes", "book: notes", ""), ("book_terms", "book: glossary terms", ""),
-    ("book_pandoc_epub_s", "book baseline: pandoc", "s"), ("book_epub_vs_pandoc", "book_epub_vs_pandoc", "x"),
+    ("epub_vs_pandoc_warm", "epub_vs_pandoc_warm", "x"),
+    ("pdf_vs_weasyprint_warm", "pdf_vs_weasyprint_warm", "x"),
+    ("book_load_s", "book: load", "s"),
+    ("book_anchor_s", "book: anchor", "s"),
+    ("book_epub_s", "book: EPUB", "s"),
+    ("book_pdf_s", "book: PDF", "s"),
+    ("book_checks_s", "book: checks (fidelity)", "s"),
+    ("book_checks_ok", "book: fidelity checks pass", ""),
+    ("book_epubcheck_s", "book: epubcheck", "s"),
+    ("book_epubcheck", "book: epubcheck says", ""),
+    ("book_pages", "book: pages", ""),
+    ("book_notes", "book: notes", ""),
+    ("book_terms", "book: glossary terms", ""),
+    ("book_pandoc_epub_s", "book baseline: pandoc", "s"),
+    ("book_epub_vs_pandoc", "book_epub_vs_pandoc", "x"),
     ("book_weasyprint_pdf_s", "book baseline: WeasyPrint", "s"),
     ("book_pdf_vs_weasyprint", "book_pdf_vs_weasyprint", "x"),
-    ("book_pdf_vs_weasyprint_cpu", "book_pdf_vs_weasyprint (CPU)", "x"), ("pdf_pages_per_s", "book PDF pages/s", "p/s"),
+    ("book_pdf_vs_weasyprint_cpu", "book_pdf_vs_weasyprint (CPU)", "x"),
+    ("pdf_pages_per_s", "book PDF pages/s", "p/s"),
     ("book_edit_epub_build_s", "book, one note edited: load+anchor+EPUB", "s"),
     ("book_edit_pdf_s", "book, edited: PDF", "s"),
     ("book_epub_vs_pandoc_edit", "book_epub_vs_pandoc_edit", "x"),
     ("book_pdf_vs_weasyprint_edit", "book_pdf_vs_weasyprint_edit", "x"),
-    ("peak_mem_mb", "book build.py all: peak RSS", "MB"), ("book_cli_all_s", "book build.py all: wall", "s"),
-    ("anchor_1x_s", "anchor 1x", "s"), ("anchor_10x_s", "anchor 10x", "s"),
-    ("anchor_scaling_10x", "anchor_scaling_10x", "x"), ("anchor_scaling_10x_cpu", "anchor_scaling_10x (CPU)", "x"),
+    ("peak_mem_mb", "book build.py all: peak RSS", "MB"),
+    ("book_cli_all_s", "book build.py all: wall", "s"),
+    ("anchor_1x_s", "anchor 1x", "s"),
+    ("anchor_10x_s", "anchor 10x", "s"),
+    ("anchor_scaling_10x", "anchor_scaling_10x", "x"),
+    ("anchor_scaling_10x_cpu", "anchor_scaling_10x (CPU)", "x"),
     ("anchor_100x_s", "anchor 100x (no load)", "s"),
-    ("load_100x_s", "load 100x (not in anchor)", "s"), ("noop_make_s", "no-op make", "s"),
-    ("make_j1_s", "make -j1 (clean)", "s"), ("make_j2_s", "make -j2 (clean)", "s"),
+    ("load_100x_s", "load 100x (not in anchor)", "s"),
+    ("noop_make_s", "no-op make", "s"),
+    ("make_j1_s", "make -j1 (clean)", "s"),
+    ("make_j2_s", "make -j2 (clean)", "s"),
     ("make_parallel_speedup", "make -j2 speedup", "x"),
     ("make_j2_overlap_s", "make -j2: EPUB and PDF overlap", "s"),
     ("make_j1_overlap_s", "make -j1: EPUB and PDF overlap", "s"),
@@ -693,19 +790,26 @@ def table(figures: dict[str, Any]) -> str:
     for name, targets in figures.get("make_rebuilds", {}).items():
         lines.append(f"{'touch ' + name + ' ->':48} rebuilds {', '.join(targets) or 'nothing'}")
     m = figures["machine"]
-    lines.append(f"machine: {m['nproc']} CPUs, {m['cpu_model']}, {m['memory_gb']} GB, Python {m['python']}, "
-                 f"WeasyPrint {m['weasyprint']}, {m['pandoc']}; load average {m['loadavg_start']} -> "
-                 f"{m.get('loadavg_end')}; {'QUICK (smoke) run' if figures['quick'] else 'full run'}, "
-                 f"{figures['bench_wall_s']:.0f} s")
+    lines.append(
+        f"machine: {m['nproc']} CPUs, {m['cpu_model']}, {m['memory_gb']} GB, Python {m['python']}, "
+        f"WeasyPrint {m['weasyprint']}, {m['pandoc']}; load average {m['loadavg_start']} -> "
+        f"{m.get('loadavg_end')}; {'QUICK (smoke) run' if figures['quick'] else 'full run'}, "
+        f"{figures['bench_wall_s']:.0f} s"
+    )
     source = figures["source"]
-    lines.append(f"source: HEAD {source['head']}; uncommitted product files: "
-                 f"{', '.join(source['uncommitted_product_files']) or 'none'}")
+    lines.append(
+        f"source: HEAD {source['head']}; uncommitted product files: "
+        f"{', '.join(source['uncommitted_product_files']) or 'none'}"
+    )
     return "\n".join(lines)
 
 
 def judge(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {key: {"target": text, "value": figures[key], "met": check(figures[key])}
-            for key, (text, check) in TARGETS.items() if key in figures}
+    return {
+        key: {"target": text, "value": figures[key], "met": check(figures[key])}
+        for key, (text, check) in TARGETS.items()
+        if key in figures
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,6 +15,7 @@ entries, each a two-word phrase that occurs in the text (then single long words,
 runs out of phrases), with a singular/plural variant as a second form; their short glosses and
 definitions are the essay's, cycled. The references are the essay's, so citations resolve.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,13 +28,15 @@ import yaml
 
 PLAIN_WORD = re.compile(r"^[A-Za-z]+$")
 QUOTE_WORDS = 4  # plain words quoted after the token
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about after all also an and any are as at be been before but by can could did do does for from had
 has have he her his how if in into is it its may more most much must no not of on one only or other
 our out over own same she should so some such than that the their them then there these they this
 those through to too under up upon was we were what when where which while who whom why will with
 would you your itself themselves itself being very just even each every both either neither
-""".split())
+""".split()
+)
 
 
 class _NoAliases(yaml.SafeDumper):
@@ -52,7 +55,7 @@ def split_essay(markdown: str) -> tuple[str, list[str]]:
     match = re.match(r"---\n.*?\n---\n", markdown, re.S)
     if not match:
         raise ValueError("the essay has no YAML metadata block")
-    body = markdown[match.end():]
+    body = markdown[match.end() :]
     return match.group(0), [block for block in re.split(r"\n\s*\n", body.strip()) if block.strip()]
 
 
@@ -63,8 +66,9 @@ def _is_paragraph(block: str) -> bool:
 def _token_place(words: list[str]) -> int | None:
     """Index of the first run of QUOTE_WORDS plain words (letters only) that a token can precede,
     preferring the middle of the paragraph."""
-    runs = [i for i in range(len(words) - QUOTE_WORDS + 1)
-            if all(PLAIN_WORD.match(w) for w in words[i:i + QUOTE_WORDS])]
+    runs = [
+        i for i in range(len(words) - QUOTE_WORDS + 1) if all(PLAIN_WORD.match(w) for w in words[i : i + QUOTE_WORDS])
+    ]
     if not runs:
         return None
     middle = len(words) // 2
@@ -84,7 +88,7 @@ def _chapter(blocks: list[str], number: int, wanted: int) -> tuple[str, list[tup
             place = _token_place(words)
             if place is not None:
                 token = f"c{number}n{len(quotes) + 1}"
-                quotes.append((token, " ".join([token, *words[place:place + QUOTE_WORDS]])))
+                quotes.append((token, " ".join([token, *words[place : place + QUOTE_WORDS]])))
                 words.insert(place, token)
                 block = " ".join(words)
         out.append(block)
@@ -94,8 +98,8 @@ def _chapter(blocks: list[str], number: int, wanted: int) -> tuple[str, list[tup
 def book_text(essay_markdown: str, chapters: int, notes_per_chapter: int) -> tuple[str, list[tuple[str, str]]]:
     """The book's Markdown (metadata block, then the chapters) and every note's (token, quote)."""
     meta, blocks = split_essay(essay_markdown)
-    meta = re.sub(r'(?m)^title: .*$', f'title: "Synthetic book: the essay {chapters} times"', meta)
-    meta = re.sub(r'(?m)^identifier: .*\n', "", meta)
+    meta = re.sub(r"(?m)^title: .*$", f'title: "Synthetic book: the essay {chapters} times"', meta)
+    meta = re.sub(r"(?m)^identifier: .*\n", "", meta)
     parts, quotes = [meta], []
     for number in range(1, chapters + 1):
         text, chapter_quotes = _chapter(blocks, number, notes_per_chapter)
@@ -117,8 +121,14 @@ def _notes(quotes: list[tuple[str, str]], essay_notes: list[dict[str, Any]]) -> 
     notes = []
     for index, (token, quote) in enumerate(quotes):
         model = essay_notes[index % len(essay_notes)]
-        notes.append({"id": f"{token}-{model['id']}", "kind": model.get("kind", "context"),
-                      "quote": quote, "note": model["note"]})
+        notes.append(
+            {
+                "id": f"{token}-{model['id']}",
+                "kind": model.get("kind", "context"),
+                "quote": quote,
+                "note": model["note"],
+            }
+        )
     return notes
 
 
@@ -159,8 +169,14 @@ def _synthetic_terms(markdown: str, essay_terms: list[dict[str, Any]], count: in
             break
         variant = _variant(phrase)
         words = phrase.split()
-        if (phrase in taken or variant in taken or banned & set(words) or words[0] in lasts
-                or words[-1] in firsts or words[0] in firsts):
+        if (
+            phrase in taken
+            or variant in taken
+            or banned & set(words)
+            or words[0] in lasts
+            or words[-1] in firsts
+            or words[0] in firsts
+        ):
             continue
         taken.update((phrase, variant))
         firsts.add(words[0])
@@ -172,8 +188,9 @@ def _synthetic_terms(markdown: str, essay_terms: list[dict[str, Any]], count: in
     return terms
 
 
-def make_edition(essay_root: Path, target: Path, *, chapters: int = 20, notes_per_chapter: int = 40,
-                 extra_terms: int = 110) -> dict[str, int]:
+def make_edition(
+    essay_root: Path, target: Path, *, chapters: int = 20, notes_per_chapter: int = 40, extra_terms: int = 110
+) -> dict[str, int]:
     """Write a synthetic edition into `target` (created); return its size: chapters, notes, terms."""
     essay_md = sorted((essay_root / "src_text").glob("*.md"))[0].read_text("utf-8")
     text, quotes = book_text(essay_md, chapters, notes_per_chapter)

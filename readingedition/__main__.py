@@ -1,4 +1,5 @@
 """`python -m readingedition`: the `readingedition` command."""
+
 import sys
 
 from .cli import main

@@ -1,9 +1,11 @@
 """Small helpers for building and rewriting pandoc AST, shared by the renderers."""
+
 from __future__ import annotations
 
 import contextlib
 import gc
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 InlineRewrite = Callable[[dict[str, Any]], list[Any] | None]  # None: keep the element, recurse into it
 
@@ -81,8 +83,14 @@ def map_blocks(blocks: list[Any], on_inlines: Callable[[list[Any]], list[Any]]) 
         elif t == "OrderedList":
             out.append({"t": t, "c": [c[0], [map_blocks(item, on_inlines) for item in c[1]]]})
         elif t == "DefinitionList":
-            out.append({"t": t, "c": [[on_inlines(term), [map_blocks(d, on_inlines) for d in definitions]]
-                                      for term, definitions in c]})
+            out.append(
+                {
+                    "t": t,
+                    "c": [
+                        [on_inlines(term), [map_blocks(d, on_inlines) for d in definitions]] for term, definitions in c
+                    ],
+                }
+            )
         elif t == "Figure":
             out.append({"t": t, "c": [c[0], [c[1][0], map_blocks(c[1][1], on_inlines)], map_blocks(c[2], on_inlines)]})
         elif t == "Table":
@@ -99,9 +107,14 @@ def map_table(table: list[Any], on_cell: Callable[[list[Any]], list[Any]]) -> li
     def rows(row_list: list[Any]) -> list[Any]:
         return [[row_attr, [[*cell[:4], on_cell(cell[4])] for cell in cells]] for row_attr, cells in row_list]
 
-    return [attr, [short, on_cell(caption)], specs, [head_attr, rows(head_rows)],
-            [[b_attr, columns, rows(head), rows(body)] for b_attr, columns, head, body in bodies],
-            [foot_attr, rows(foot_rows)]]
+    return [
+        attr,
+        [short, on_cell(caption)],
+        specs,
+        [head_attr, rows(head_rows)],
+        [[b_attr, columns, rows(head), rows(body)] for b_attr, columns, head, body in bodies],
+        [foot_attr, rows(foot_rows)],
+    ]
 
 
 def table_blocks(table: list[Any]) -> list[list[Any]]:
@@ -215,8 +228,19 @@ def stringify(element: Any) -> str:
         return " "
     if kind in ("Note",):
         return ""
-    if kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps", "MetaInlines",
-                "MetaBlocks", "Para", "Plain"):
+    if kind in (
+        "Emph",
+        "Strong",
+        "Underline",
+        "Strikeout",
+        "Superscript",
+        "Subscript",
+        "SmallCaps",
+        "MetaInlines",
+        "MetaBlocks",
+        "Para",
+        "Plain",
+    ):
         return stringify(content)
     if kind in ("Span", "Link", "Image", "Quoted", "Cite", "Header", "Div"):
         return stringify(content[-1] if kind != "Link" else content[1])
@@ -225,7 +249,6 @@ def stringify(element: Any) -> str:
     if kind == "MetaBool":
         return "true" if content else "false"
     return stringify(content) if isinstance(content, list) else ""
-
 
 
 def split_chapters(blocks: list[Any]) -> list[tuple[str | None, list[Any]]]:

@@ -4,6 +4,7 @@ readingedition`, and build.py in a checkout). `--help` at every level.
 build() and check() wire the stages together in one place. Editions are written together
 (output.py), so a failed build leaves the previous editions untouched.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,10 @@ def build(root: Path, out: Path, formats: tuple[str, ...] = ()) -> list[Path]:
 
     timer = _Timer()
     edition = load_edition(root)
-    timer.lap(f"loaded {edition.name}: {len(edition.annotations.notes)} notes, "
-              f"{len(edition.annotations.glossary)} glossary terms")
+    timer.lap(
+        f"loaded {edition.name}: {len(edition.annotations.notes)} notes, "
+        f"{len(edition.annotations.glossary)} glossary terms"
+    )
     annotated = anchor_edition(edition)
     for warning in annotated.report.warnings:
         _progress(warning.render(root))
@@ -55,14 +58,18 @@ def build(root: Path, out: Path, formats: tuple[str, ...] = ()) -> list[Path]:
     jobs = []
     if "epub" in formats:
         from .render.epub import render_epub
+
         jobs.append((f"{edition.name}.epub", lambda path: (render_epub(annotated, path), timer.lap("EPUB written"))))
     if "pdf" in formats:
         from .render.pdf import render_pdf
+
         jobs.append((f"{edition.name}.pdf", lambda path: _report_pdf(render_pdf(annotated, path), timer, root)))
     if "booklet" in formats:
         from .render.booklet import render_booklet
-        jobs.append((f"{edition.name}-booklet.pdf",
-                     lambda path: _report_booklet(render_booklet(annotated, path), timer)))
+
+        jobs.append(
+            (f"{edition.name}-booklet.pdf", lambda path: _report_booklet(render_booklet(annotated, path), timer))
+        )
     write_together(out, jobs)
     built = [out / name for name, _ in jobs]
     for path in built:
@@ -76,8 +83,10 @@ def _report_booklet(result, timer: _Timer) -> None:
 
 def _report_pdf(result, timer: _Timer, root: Path) -> None:
     moved = result.placement.moved()
-    timer.lap(f"PDF laid out: {result.pages} pages, {len(result.placement.notes)} margin notes, "
-              f"{len(moved)} moved more than two lines")
+    timer.lap(
+        f"PDF laid out: {result.pages} pages, {len(result.placement.notes)} margin notes, "
+        f"{len(moved)} moved more than two lines"
+    )
     for note in moved:
         where = "continued on the next page" if note.continued else f"{note.lines_moved:.1f} lines"
         _progress(f"    note {note.note_id} ({note.call}) on p. {note.call_page_number}: moved {where}")
@@ -92,6 +101,7 @@ def check(root: Path, out: Path, editions: bool) -> bool:
     edition = load_edition(root)
     annotated = anchor_edition(edition)
     from .check.citations import doubled_citations
+
     for warning in (*annotated.report.warnings, *doubled_citations(annotated)):
         _progress(warning.render(root))
     print(f"annotations valid: {annotated.report.render()}")
@@ -102,11 +112,13 @@ def check(root: Path, out: Path, editions: bool) -> bool:
     ok = True
     if (root / "src_text" / "recipe.yaml").is_file():
         from .clean import check_source_fidelity
+
         report = check_source_fidelity(root)
         print(report.render())
         problems.extend(report.diagnostics())
         ok = report.ok
     from .check import check_editions
+
     result = check_editions(annotated, out)
     for line in result.summary:
         print(line)
@@ -140,38 +152,62 @@ def _format(name: str) -> str:
 
 def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=prog, description="Build annotated reading editions (an EPUB and a PDF reading packet) from an "
-                               "edition directory: src_text/, annotations/ and, optionally, styles/.")
+        prog=prog,
+        description="Build annotated reading editions (an EPUB and a PDF reading packet) from an "
+        "edition directory: src_text/, annotations/ and, optionally, styles/.",
+    )
     parser.add_argument("--version", action="version", version=f"readingedition {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
     def command(name: str, summary: str, details: str = "", *, edition: bool = True) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=summary, description=summary + (" " + details if details else ""))
         if edition:
-            sub.add_argument("--root", type=Path, help="the edition directory (default: the current directory, "
-                                                       "if it holds src_text/)")
+            sub.add_argument(
+                "--root",
+                type=Path,
+                help="the edition directory (default: the current directory, if it holds src_text/)",
+            )
             sub.add_argument("--out", type=Path, help="where the editions go (default: ROOT/output)")
         return sub
 
-    build_command = command("build", "build the editions: all of them (the default), or those named.",
-                            "The booklet is built when the metadata says `booklet: true`, or when named.")
-    build_command.add_argument("formats", nargs="*", type=_format, metavar="FORMAT",
-                               help="epub, pdf or booklet (the PDF on A5 or half-letter pages, imposed two-up "
-                                    "for printing, folding and stapling)")
+    build_command = command(
+        "build",
+        "build the editions: all of them (the default), or those named.",
+        "The booklet is built when the metadata says `booklet: true`, or when named.",
+    )
+    build_command.add_argument(
+        "formats",
+        nargs="*",
+        type=_format,
+        metavar="FORMAT",
+        help="epub, pdf or booklet (the PDF on A5 or half-letter pages, imposed two-up "
+        "for printing, folding and stapling)",
+    )
     check_command = command("check", "validate and anchor the annotations, without rendering.")
-    check_command.add_argument("--editions", action="store_true",
-                               help="also run epubcheck, the fidelity checks and the margin-note audit on the "
-                                    "built editions")
-    new_command = command("new", "start an edition: write a small working one into DIR.",
-                          "It has a chapter, notes, a glossary entry, a reference, every metadata key "
-                          "(commented) and a Makefile of its own.", edition=False)
-    new_command.add_argument("directory", type=Path, metavar="DIR", help="a directory that does not exist yet, "
-                                                                         "or an empty one")
-    watch_command = command("watch", "rebuild on every save, and preview the EPUB in a browser.",
-                            "Serves ROOT/output on 127.0.0.1 (a free port unless --port) with a page showing the "
-                            "chapters, reloaded after each build; Ctrl-C stops.")
-    watch_command.add_argument("formats", nargs="*", type=_format, metavar="FORMAT",
-                               help="what to rebuild (default: as `build`)")
+    check_command.add_argument(
+        "--editions",
+        action="store_true",
+        help="also run epubcheck, the fidelity checks and the margin-note audit on the built editions",
+    )
+    new_command = command(
+        "new",
+        "start an edition: write a small working one into DIR.",
+        "It has a chapter, notes, a glossary entry, a reference, every metadata key "
+        "(commented) and a Makefile of its own.",
+        edition=False,
+    )
+    new_command.add_argument(
+        "directory", type=Path, metavar="DIR", help="a directory that does not exist yet, or an empty one"
+    )
+    watch_command = command(
+        "watch",
+        "rebuild on every save, and preview the EPUB in a browser.",
+        "Serves ROOT/output on 127.0.0.1 (a free port unless --port) with a page showing the "
+        "chapters, reloaded after each build; Ctrl-C stops.",
+    )
+    watch_command.add_argument(
+        "formats", nargs="*", type=_format, metavar="FORMAT", help="what to rebuild (default: as `build`)"
+    )
     watch_command.add_argument("--port", type=int, default=0, help="the port to serve on (default: a free one)")
     command("clean-text", "regenerate src_text/*.md from the raw text and src_text/recipe.yaml.")
     return parser
@@ -211,6 +247,7 @@ def main(argv: list[str] | None = None, *, prog: str = "readingedition", fallbac
     try:
         if args.command == "new":
             from .new import new_edition
+
             root = new_edition(args.directory)
             print(f"wrote a new edition in {root}; `make` there builds it")
             return 0
@@ -238,12 +275,14 @@ def _failed(failure: BuildFailed, root: Path, step: str, unchanged: str) -> int:
 def _run(args: argparse.Namespace, root: Path, out: Path) -> int:
     if args.command == "clean-text":
         from .clean import clean_edition
+
         print(f"wrote {clean_edition(root)}")
         return 0
     if args.command == "check":
         return 0 if check(root, out, args.editions) else 1
     if args.command == "watch":
         from .watch import watch
+
         watch(root, out, tuple(args.formats), port=args.port)
         return 0
     build(root, out, tuple(args.formats))

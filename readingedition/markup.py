@@ -37,6 +37,7 @@ Page furniture the renderers write for the style sheets only: PAGE_CLASSES. Clas
 citeproc writes: CITEPROC_CLASSES. A style sheet may also style classes an editor writes in the
 text (`[words]{.name}`); it names them in a comment `/* editor classes: name, name */`.
 """
+
 from __future__ import annotations
 
 import re
@@ -147,27 +148,77 @@ VERSE_LINE = "verse-line"
 # paragraph), set as blocks by the style sheet: paragraphs, quotes, verse and its lines, lists and
 # their items, code.
 NOTE_PARA, NOTE_QUOTE, NOTE_VERSE, NOTE_VERSE_LINE, NOTE_LIST, NOTE_ITEM, NOTE_CODE = (
-    "note-p", "note-quote", "note-verse", "note-verse-line", "note-list", "note-item", "note-code")
+    "note-p",
+    "note-quote",
+    "note-verse",
+    "note-verse-line",
+    "note-list",
+    "note-item",
+    "note-code",
+)
 NOTE_BLOCKS = frozenset({NOTE_PARA, NOTE_QUOTE, NOTE_VERSE, NOTE_VERSE_LINE, NOTE_LIST, NOTE_ITEM, NOTE_CODE})
 # PDF only: a heading's own text, without note calls or notes (running heads, bookmarks), and an
 # author's footnote's number (the editor's notes set at the page foot are footnotes too).
 DATA_TITLE = "data-title"
 DATA_NUMBER = "data-n"
 
-PAGE_CLASSES = frozenset({
-    "titlepage", "title", "subtitle", "author", "date", "edition-note", "rights", "source",  # title page
-    "editors", "translators", "dedication", "epigraph",
-    "cover",  # the EPUB's cover page
-    "contents", "text-title",  # the PDF's contents; the heading of a text without chapter titles
-    "level-1", "level-2", "level-3",  # the contents' entries: chapters, `##` and `###` sections
-    "twosided", "onesided",  # on the PDF's root element
-})
+PAGE_CLASSES = frozenset(
+    {
+        "titlepage",
+        "title",
+        "subtitle",
+        "author",
+        "date",
+        "edition-note",
+        "rights",
+        "source",  # title page
+        "editors",
+        "translators",
+        "dedication",
+        "epigraph",
+        "cover",  # the EPUB's cover page
+        "contents",
+        "text-title",  # the PDF's contents; the heading of a text without chapter titles
+        "level-1",
+        "level-2",
+        "level-3",  # the contents' entries: chapters, `##` and `###` sections
+        "twosided",
+        "onesided",  # on the PDF's root element
+    }
+)
 CITEPROC_CLASSES = frozenset({"citation", "csl-entry"})
 PANDOC_CLASSES = frozenset({"smallcaps"})  # what pandoc writes for [words]{.smallcaps}
 
 # Every class a stage writes for another, or for the style sheets (kind classes: KIND_PREFIX + kind).
-CLASSES = frozenset({
-    GLOSSED, NOTE_CALL, TERM, NOTE_LABEL, EDITOR_NOTE, MARGIN_NOTE, MARGIN_NOTE_BODY, MARGIN_GLOSS,
-    FOOTNOTE, FOOTNOTE_REF, FOOTNOTE_BACK, NOTE_MARK, CALL_SEPARATOR, GLOSS_ENTRY, GLOSS_SHORT, GLOSS_SEE,
-    GLOSS_USES, CHAPTER, BACK_MATTER_CLASS, VERSE, VERSE_LINE, *NOTE_BLOCKS, *(part.id for part in BACK_MATTER),
-}) | PAGE_CLASSES | CITEPROC_CLASSES | PANDOC_CLASSES
+CLASSES = (
+    frozenset(
+        {
+            GLOSSED,
+            NOTE_CALL,
+            TERM,
+            NOTE_LABEL,
+            EDITOR_NOTE,
+            MARGIN_NOTE,
+            MARGIN_NOTE_BODY,
+            MARGIN_GLOSS,
+            FOOTNOTE,
+            FOOTNOTE_REF,
+            FOOTNOTE_BACK,
+            NOTE_MARK,
+            CALL_SEPARATOR,
+            GLOSS_ENTRY,
+            GLOSS_SHORT,
+            GLOSS_SEE,
+            GLOSS_USES,
+            CHAPTER,
+            BACK_MATTER_CLASS,
+            VERSE,
+            VERSE_LINE,
+            *NOTE_BLOCKS,
+            *(part.id for part in BACK_MATTER),
+        }
+    )
+    | PAGE_CLASSES
+    | CITEPROC_CLASSES
+    | PANDOC_CLASSES
+)

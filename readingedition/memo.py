@@ -11,6 +11,7 @@ it: each carries a MAC made with a key kept in the user's own cache directory
 ($XDG_CACHE_HOME/readingedition, or ~/.cache/readingedition). A table with another key, edited
 or damaged, is ignored; a cache directory that is a symlink is neither read nor written.
 """
+
 from __future__ import annotations
 
 import functools
@@ -61,10 +62,10 @@ def _read_table(path: Path, key: bytes) -> dict[str, str]:
     except OSError:
         return {}
     start = len(_HEAD) + _MAC_LENGTH + len(_MIDDLE)
-    if not (raw.startswith(_HEAD) and raw[len(_HEAD) + _MAC_LENGTH:start] == _MIDDLE and raw.endswith(b"}")):
+    if not (raw.startswith(_HEAD) and raw[len(_HEAD) + _MAC_LENGTH : start] == _MIDDLE and raw.endswith(b"}")):
         return {}
     body = raw[start:-1]
-    if not hmac.compare_digest(raw[len(_HEAD):len(_HEAD) + _MAC_LENGTH], _mac(key, body)):
+    if not hmac.compare_digest(raw[len(_HEAD) : len(_HEAD) + _MAC_LENGTH], _mac(key, body)):
         return {}
     try:
         stored = json.loads(body)
@@ -85,7 +86,7 @@ class Memo:
         self._added = False
 
     @classmethod
-    def open(cls, cache_dir: Path | None, name: str, salt: str) -> "Memo":
+    def open(cls, cache_dir: Path | None, name: str, salt: str) -> Memo:
         path = cache_dir / f"{name}.json" if cache_dir is not None else None
         if path is not None and any(p.is_symlink() for p in (cache_dir.parent, cache_dir, path)):
             path = None  # a link may lead anywhere: remember only during this build

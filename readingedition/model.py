@@ -3,6 +3,7 @@
 Each stage takes and returns these frozen dataclasses; none reaches into another's internals.
 Pandoc's JSON AST (plain dicts and lists) is the document form throughout.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -81,7 +82,7 @@ class Labels:
         return text
 
     def names(self, names: Sequence[str]) -> str:
-        """"A", "A and B", "A, B and C", with the language's conjunction."""
+        """ "A", "A and B", "A, B and C", with the language's conjunction."""
         if len(names) < 2:
             return "".join(names)
         return f"{', '.join(names[:-1])} {self.table['and']} {names[-1]}"
@@ -165,13 +166,17 @@ class AnchorReport:
     def render(self) -> str:
         linked = sum(self.term_uses.values())
         used = sum(1 for n in self.term_uses.values() if n)
-        return (f"anchored {self.notes_anchored} notes; linked {used} of {len(self.term_uses)} "
-                f"glossary terms at {linked} places; {len(self.warnings)} warnings")
+        return (
+            f"anchored {self.notes_anchored} notes; linked {used} of {len(self.term_uses)} "
+            f"glossary terms at {linked} places; {len(self.warnings)} warnings"
+        )
 
     def render_terms(self) -> str:
         """How often each term is linked, and how often it occurs."""
-        return "\n".join(f"  {slug:<32} linked {self.term_uses[slug]} of {self.term_occurrences[slug]}"
-                         for slug in sorted(self.term_uses))
+        return "\n".join(
+            f"  {slug:<32} linked {self.term_uses[slug]} of {self.term_occurrences[slug]}"
+            for slug in sorted(self.term_uses)
+        )
 
 
 @dataclass(frozen=True)

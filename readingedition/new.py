@@ -4,6 +4,7 @@ The template is a small edition that builds as it is: a chapter, notes, a glossa
 reference, its metadata with every key commented, a pdf.css to start from and a Makefile that
 calls the installed command.
 """
+
 from __future__ import annotations
 
 import shutil

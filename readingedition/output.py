@@ -5,6 +5,7 @@ succeeded are they moved into place. A failure, a full disk or an interrupted bu
 output directory as it was. A build that was killed cannot remove its temporary files, so each
 build removes those left by builds that are no longer running (their names carry the process id).
 """
+
 from __future__ import annotations
 
 import os

@@ -12,6 +12,7 @@ rebuild after an edit asks pandoc only about what changed:
     the bibliography; the results go back into the text and the notes.
 and, for the renderers, AST blocks to HTML, each block kept on its own.
 """
+
 from __future__ import annotations
 
 import functools
@@ -19,9 +20,10 @@ import html
 import json
 import re
 import tempfile
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import pypandoc
 
@@ -57,8 +59,9 @@ def parse_markdown(text: str, metadata: dict[str, dict[str, str]], *, memo: Memo
     parsed into `meta[section]` as a map. Citations are formatted afterwards (format_citations),
     once the load stage has checked what the editors wrote."""
     text_key = memo.key("text", READER, text)
-    string_keys = {string: memo.key("meta-blocks", READER, string)
-                   for section in metadata.values() for string in section.values()}
+    string_keys = {
+        string: memo.key("meta-blocks", READER, string) for section in metadata.values() for string in section.values()
+    }
     missing = sorted(string for string, key in string_keys.items() if memo.get(key) is None)
     parsed_text = memo.get(text_key)
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -72,8 +75,10 @@ def parse_markdown(text: str, metadata: dict[str, dict[str, str]], *, memo: Memo
                 memo.put(string_keys[string], value)
     tree = _loads(parsed_text)
     for section, strings in metadata.items():
-        tree["meta"][section] = {"t": "MetaMap", "c": {name: _loads(memo.get(string_keys[string]))
-                                                       for name, string in strings.items()}}
+        tree["meta"][section] = {
+            "t": "MetaMap",
+            "c": {name: _loads(memo.get(string_keys[string])) for name, string in strings.items()},
+        }
     return tree
 
 
@@ -106,8 +111,9 @@ def _cites(node: Any) -> Iterator[dict[str, Any]]:
     return (element for element in elements(node) if element["t"] == "Cite")
 
 
-def format_citations(tree: dict[str, Any], sections: Iterable[str], *, references: list[Any], csl: Path | None,
-                     memo: Memo) -> None:
+def format_citations(
+    tree: dict[str, Any], sections: Iterable[str], *, references: list[Any], csl: Path | None, memo: Memo
+) -> None:
     """citeproc on a document of the citations alone (in the text, and in the metadata maps named
     `sections`), each in a paragraph of its own (with the text's own metadata, for settings such as
     `nocite` or `lang`): it formats each the same as in place, for citations never depend on the
@@ -149,8 +155,12 @@ def divs_to_html(divs: list[tuple[str, str, list[Any]]], *, lang: str, cache_dir
     memo = open_memo(cache_dir, table)
     pieces = iter(_blocks_to_html([block for _, _, blocks in divs for block in blocks], lang=lang, memo=memo))
     memo.save()
-    return "\n".join("\n".join([f'<div id="{html.escape(ident)}" class="{html.escape(kind)}">',
-                                *(next(pieces) for _ in blocks), "</div>"]) for ident, kind, blocks in divs)
+    return "\n".join(
+        "\n".join(
+            [f'<div id="{html.escape(ident)}" class="{html.escape(kind)}">', *(next(pieces) for _ in blocks), "</div>"]
+        )
+        for ident, kind, blocks in divs
+    )
 
 
 def _blocks_to_html(blocks: list[Any], *, lang: str, memo: Memo) -> list[str]:
@@ -165,7 +175,9 @@ def _blocks_to_html(blocks: list[Any], *, lang: str, memo: Memo) -> list[str]:
     keys = [memo.key("html", *args, text) for text in encoded]
     missing = {key: text for key, text in zip(keys, encoded) if memo.get(key) is None}
     if missing:
-        batches = _halves(list(missing.items())) if sum(map(len, missing.values())) > _SPLIT_FROM else [list(missing.items())]
+        batches = (
+            _halves(list(missing.items())) if sum(map(len, missing.values())) > _SPLIT_FROM else [list(missing.items())]
+        )
         with ThreadPoolExecutor(max_workers=2) as pool:
             written = pool.map(lambda batch: _write_html([text for _, text in batch], args), batches)
             for batch, pieces in zip(batches, written):
@@ -188,7 +200,7 @@ def _halves(items: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     for index, (_, text) in enumerate(items):
         running += len(text)
         if running * 2 >= total:
-            return [half for half in (items[:index + 1], items[index + 1:]) if half]
+            return [half for half in (items[: index + 1], items[index + 1 :]) if half]
     return [items]
 
 
@@ -200,4 +212,3 @@ def _write_html(encoded_blocks: list[str], args: list[str]) -> list[str]:
     if len(pieces) != len(encoded_blocks):
         raise RuntimeError(f"pandoc wrote {len(pieces)} HTML blocks for {len(encoded_blocks)}")
     return [piece.removesuffix("\n") for piece in pieces]
-

@@ -3,6 +3,7 @@
 Editions must be byte-identical for the same inputs whatever the clock or time zone, so no
 build reads the current time.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
 """Shared fixtures: each edition is built once per test session, into a temporary directory."""
+
 from __future__ import annotations
 
 import zipfile
@@ -75,10 +76,22 @@ def droits(tmp_path_factory) -> Built:
 # The session's built editions, and the fixtures that pick one of them.
 BUILD_FIXTURES = {"essay", "example", "stress", "founding", "droits", "dense", "built"}
 # Folders and modules whose tests render, package or run builds themselves.
-SLOW_PATHS = ("integration/", "render/test_booklet.py", "render/test_epub.py", "render/test_reading_system.py",
-              "render/test_kindle.py", "render/test_margins.py",
-              "render/test_pdf.py", "render/test_styles.py", "check/test_check.py", "check/test_fidelity.py",
-              "test_cli.py", "test_memo.py", "test_package.py", "test_watch.py")
+SLOW_PATHS = (
+    "integration/",
+    "render/test_booklet.py",
+    "render/test_epub.py",
+    "render/test_reading_system.py",
+    "render/test_kindle.py",
+    "render/test_margins.py",
+    "render/test_pdf.py",
+    "render/test_styles.py",
+    "check/test_check.py",
+    "check/test_fidelity.py",
+    "test_cli.py",
+    "test_memo.py",
+    "test_package.py",
+    "test_watch.py",
+)
 TESTS = Path(__file__).resolve().parent
 
 
@@ -87,13 +100,14 @@ def pytest_collection_modifyitems(items):
     fixture, and not marked `slow`."""
     for item in items:
         where = item.path.resolve().relative_to(TESTS).as_posix()
-        if (not where.startswith(SLOW_PATHS) and not BUILD_FIXTURES & set(getattr(item, "fixturenames", ()))
-                and item.get_closest_marker("slow") is None):
+        if (
+            not where.startswith(SLOW_PATHS)
+            and not BUILD_FIXTURES & set(getattr(item, "fixturenames", ()))
+            and item.get_closest_marker("slow") is None
+        ):
             item.add_marker(pytest.mark.quick)
 
 
 @pytest.fixture(scope="session")
 def dense(tmp_path_factory) -> Built:
     return _build(DENSE, tmp_path_factory.mktemp("dense"))
-
-

@@ -3,10 +3,10 @@
 Used by the integration tests and others. Not a conftest: import it (`from editions_factory import ...`);
 pytest puts tests/ on sys.path (pyproject's `pythonpath`).
 """
+
 from __future__ import annotations
 
 import json
-
 import os
 import subprocess
 import sys
@@ -63,8 +63,14 @@ def write(root: Path, relative: str, content: str | bytes) -> Path:
     return path
 
 
-def make_edition(root: Path, *, text: str | bytes = TEXT, notes: str | bytes | None = NOTES_YAML,
-                 glossary: str | bytes | None = GLOSSARY_YAML, files: dict[str, str | bytes] | None = None) -> Path:
+def make_edition(
+    root: Path,
+    *,
+    text: str | bytes = TEXT,
+    notes: str | bytes | None = NOTES_YAML,
+    glossary: str | bytes | None = GLOSSARY_YAML,
+    files: dict[str, str | bytes] | None = None,
+) -> Path:
     """An edition directory: src_text/text.md, annotations/notes.yaml and glossary.yaml, and any `files`."""
     root.mkdir(parents=True, exist_ok=True)
     write(root, TEXT_FILE, text)
@@ -81,8 +87,11 @@ def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
     """Every file under a directory (hidden ones too): its bytes and mtime in nanoseconds."""
     if not directory.exists():
         return {}
-    return {str(path.relative_to(directory)): (path.read_bytes(), path.stat().st_mtime_ns)
-            for path in sorted(directory.rglob("*")) if path.is_file() or path.is_symlink()}
+    return {
+        str(path.relative_to(directory)): (path.read_bytes(), path.stat().st_mtime_ns)
+        for path in sorted(directory.rglob("*"))
+        if path.is_file() or path.is_symlink()
+    }
 
 
 def _command(root: Path, out: Path, command: str) -> list[str]:
@@ -96,17 +105,30 @@ def _environment(env: dict[str, str] | None) -> dict[str, str]:
     return environment
 
 
-def build_subprocess(root: Path, out: Path, command: str = "epub", env: dict[str, str] | None = None,
-                     timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def build_subprocess(
+    root: Path, out: Path, command: str = "epub", env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """`python build.py COMMAND --root ROOT --out OUT`, run from the repository as an editor would."""
-    return subprocess.run(_command(root, out, command), cwd=REPOSITORY, capture_output=True, text=True,
-                          timeout=timeout, env=_environment(env))
+    return subprocess.run(
+        _command(root, out, command),
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=_environment(env),
+    )
 
 
 def start_build(root: Path, out: Path, command: str = "epub", env: dict[str, str] | None = None) -> subprocess.Popen:
     """The same, started in the background: call .communicate() for (stdout, stderr)."""
-    return subprocess.Popen(_command(root, out, command), cwd=REPOSITORY, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=_environment(env))
+    return subprocess.Popen(
+        _command(root, out, command),
+        cwd=REPOSITORY,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_environment(env),
+    )
 
 
 def build_in_process(root: Path, out: Path, capsys, command: str = "epub") -> tuple[int, str, str]:

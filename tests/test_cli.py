@@ -1,4 +1,5 @@
 """The command line and make, as an editor uses them."""
+
 from __future__ import annotations
 
 import shutil
@@ -7,14 +8,16 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from conftest import EXAMPLE, REPOSITORY
 from readingedition.load.metadata import KEYS
+
+from conftest import EXAMPLE, REPOSITORY
 
 
 def run(*args: str, cwd: Path = REPOSITORY) -> subprocess.CompletedProcess:
     """`python build.py ARGS`: the same command, with build.py's old commands, for this repository."""
-    return subprocess.run([sys.executable, str(REPOSITORY / "build.py"), *args], cwd=cwd, capture_output=True,
-                          text=True)
+    return subprocess.run(
+        [sys.executable, str(REPOSITORY / "build.py"), *args], cwd=cwd, capture_output=True, text=True
+    )
 
 
 def command(*args: str, cwd: Path = REPOSITORY) -> subprocess.CompletedProcess:
@@ -27,8 +30,13 @@ def test_help_at_every_level_names_the_commands_and_their_options():
     assert done.returncode == 0
     for word in ("build", "check", "new", "watch", "clean-text", "--version"):
         assert word in done.stdout
-    for sub, words in (("build", ("epub", "pdf", "booklet", "--root", "--out")), ("check", ("--editions",)),
-                       ("new", ("DIR",)), ("watch", ("--port", "--root")), ("clean-text", ("--root",))):
+    for sub, words in (
+        ("build", ("epub", "pdf", "booklet", "--root", "--out")),
+        ("check", ("--editions",)),
+        ("new", ("DIR",)),
+        ("watch", ("--port", "--root")),
+        ("clean-text", ("--root",)),
+    ):
         done = command(sub, "--help")
         assert done.returncode == 0 and all(word in done.stdout for word in words), done.stdout
     assert "clean-text" in run("--help").stdout  # build.py is the same command
@@ -106,8 +114,13 @@ def test_new_writes_an_edition_whose_makefile_builds_and_cleans_it(tmp_path):
     edition = tmp_path / "my-reader"
     assert done.returncode == 0, done.stderr
     assert {p.relative_to(edition).as_posix() for p in edition.rglob("*") if p.is_file()} == {
-        "Makefile", "src_text/text.md", "annotations/notes.yaml", "annotations/glossary.yaml",
-        "annotations/references.yaml", "styles/pdf.css"}
+        "Makefile",
+        "src_text/text.md",
+        "annotations/notes.yaml",
+        "annotations/glossary.yaml",
+        "annotations/references.yaml",
+        "styles/pdf.css",
+    }
     metadata_block = (edition / "src_text" / "text.md").read_text().split("---")[1]
     for key in KEYS:
         assert f"\n{key}:" in metadata_block or f"\n# {key}:" in metadata_block, key
@@ -115,8 +128,10 @@ def test_new_writes_an_edition_whose_makefile_builds_and_cleans_it(tmp_path):
     done = subprocess.run(make, cwd=edition, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "anchored 3 notes" in done.stderr
-    assert sorted(p.name for p in (edition / "output").iterdir()) == ["resistance-to-civil-government.epub",
-                                                                      "resistance-to-civil-government.pdf"]
+    assert sorted(p.name for p in (edition / "output").iterdir()) == [
+        "resistance-to-civil-government.epub",
+        "resistance-to-civil-government.pdf",
+    ]
     subprocess.run([*make, "clean"], cwd=edition, check=True, capture_output=True)
     assert list((edition / "output").iterdir()) == [] and not (edition / ".cache" / "readingedition").exists()
 
@@ -126,7 +141,9 @@ def test_new_refuses_a_directory_that_is_not_empty(tmp_path):
     (tmp_path / "taken" / "notes.txt").write_text("mine")
     done = command("new", "taken", cwd=tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert f"error E002 edition-exists: {tmp_path / 'taken'} already exists and is not an empty directory" in done.stderr
+    assert (
+        f"error E002 edition-exists: {tmp_path / 'taken'} already exists and is not an empty directory" in done.stderr
+    )
     assert (tmp_path / "taken" / "notes.txt").read_text() == "mine"
 
 

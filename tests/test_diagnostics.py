@@ -1,4 +1,5 @@
 """Every diagnostic code has a test; the codes no other test file reaches are tested here."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -48,10 +49,14 @@ def test_a_citation_of_no_reference(tmp_path):
 
 def test_a_citation_of_no_reference_names_the_closest_key(tmp_path):
     references = "references:\n  - id: smith1983\n    type: book\n    title: A Book\n"
-    root = make_edition(tmp_path, notes=note_yaml(id="x", quote="The Long Book", note="See [@smith1938]."),
-                        files={"annotations/references.yaml": references})
-    assert codes(root) == [("A006", 2, "note `x` cites @smith1938, which is in no `references:` list; "
-                                       "did you mean @smith1983?")]
+    root = make_edition(
+        tmp_path,
+        notes=note_yaml(id="x", quote="The Long Book", note="See [@smith1938]."),
+        files={"annotations/references.yaml": references},
+    )
+    assert codes(root) == [
+        ("A006", 2, "note `x` cites @smith1938, which is in no `references:` list; did you mean @smith1983?")
+    ]
 
 
 def test_no_text(tmp_path):
@@ -70,6 +75,7 @@ def test_a_paper_size_that_is_not_a4_or_letter(tmp_path):
 def test_a_note_lost_in_layout_fails_the_build(tmp_path, monkeypatch):
     root = make_edition(tmp_path)
     annotated = anchor_edition(load_edition(root))
+
     class NoNotes:  # the placement finds none of the notes
         def __init__(self, document, twosided):
             pass
@@ -84,13 +90,19 @@ def test_a_note_lost_in_layout_fails_the_build(tmp_path, monkeypatch):
     assert not (tmp_path / "x.pdf").exists()
 
 
-@pytest.mark.parametrize(("code", "message", "expected"), [
-    ("R002", "note `bureaucracy` (bl) on p. 11 moved 2.1 lines from its call",
-     "error R002 note-moved: note `bureaucracy` (bl) on p. 11 moved 2.1 lines from its call"),
-    ("R003", "no room on p. 4 for the gloss of `soviet`", "error R003 gloss-dropped: no room on p. 4"),
-    ("R004", "note `long` is taller than the note column of p. 2", "error R004 note-too-tall: note `long` is"),
-    ("R005", "note `x` was laid out in 2 parts; one is kept", "error R005 note-split: note `x` was laid out"),
-])
+@pytest.mark.parametrize(
+    ("code", "message", "expected"),
+    [
+        (
+            "R002",
+            "note `bureaucracy` (bl) on p. 11 moved 2.1 lines from its call",
+            "error R002 note-moved: note `bureaucracy` (bl) on p. 11 moved 2.1 lines from its call",
+        ),
+        ("R003", "no room on p. 4 for the gloss of `soviet`", "error R003 gloss-dropped: no room on p. 4"),
+        ("R004", "note `long` is taller than the note column of p. 2", "error R004 note-too-tall: note `long` is"),
+        ("R005", "note `x` was laid out in 2 parts; one is kept", "error R005 note-split: note `x` was laid out"),
+    ],
+)
 def test_margin_engine_codes_render_with_their_hints(code, message, expected):
     """The margin engine reports through these codes, as warnings."""
     rendered = Diagnostic(code, message, severity="warning").render()

@@ -6,6 +6,7 @@ tests/editions/example, breaks one thing, and builds. A refused build exits 1 wi
 (file, line, hint), no traceback, and leaves OUT exactly as it was. Remote URLs point at a listener
 on 127.0.0.1 that records every connection: none may ever arrive.
 """
+
 from __future__ import annotations
 
 import errno
@@ -130,7 +131,7 @@ def assert_refused(code: int, stdout: str, stderr: str, out: Path, before: dict,
     assert first_diagnostic(stderr) == first, stderr
     diagnostic = first.split(" error ")[-1].split()[0] if " error " in first else first.split()[1]
     lines = stderr.splitlines()
-    after = lines[lines.index(first) + 1:]
+    after = lines[lines.index(first) + 1 :]
     hint = next(line for line in after if line.startswith("    hint: "))
     assert hint == f"    hint: {CODES[diagnostic][1]}"
     assert snapshot(out) == before
@@ -152,35 +153,59 @@ def chapter(out: Path, name: str = EPUB_NAME) -> str:
 # Links: allow-listed wherever a link can stand, citations and references included
 
 
-@pytest.mark.parametrize("note, first", [
-    ("See [@smith1983, [catalogue](file:///etc/passwd){rel=attachment}].",
-     "annotations/notes.yaml:2: error A005 unsafe-link: note `long-book` links to 'file:///etc/passwd'"),
-    ("[see [x](javascript:alert(1)) @smith1983, p. 3]",
-     "annotations/notes.yaml:2: error A005 unsafe-link: note `long-book` links to 'javascript:alert(1)'"),
-    ("See [@smith1983, ![p](/etc/passwd)].",
-     "annotations/notes.yaml:2: error A005 unsafe-link: note `long-book` includes an image ('/etc/passwd')"),
-    ("A relative link [here](other.html) would name a local file in the PDF.",
-     "annotations/notes.yaml:2: error A005 unsafe-link: note `long-book` links to 'other.html'"),
-])
+@pytest.mark.parametrize(
+    "note, first",
+    [
+        (
+            "See [@smith1983, [catalogue](file:///etc/passwd){rel=attachment}].",
+            "annotations/notes.yaml:2: error A005 unsafe-link: note `long-book` links to 'file:///etc/passwd'",
+        ),
+        (
+            "[see [x](javascript:alert(1)) @smith1983, p. 3]",
+            "annotations/notes.yaml:2: error A005 unsafe-link: note `long-book` links to 'javascript:alert(1)'",
+        ),
+        (
+            "See [@smith1983, ![p](/etc/passwd)].",
+            "annotations/notes.yaml:2: error A005 unsafe-link: note `long-book` includes an image ('/etc/passwd')",
+        ),
+        (
+            "A relative link [here](other.html) would name a local file in the PDF.",
+            "annotations/notes.yaml:2: error A005 unsafe-link: note `long-book` links to 'other.html'",
+        ),
+    ],
+)
 def test_links_in_citations_are_checked(edition: Path, good_out, capsys, note: str, first: str) -> None:
     write(edition, NOTES_FILE, note_yaml(id="long-book", quote="The Long Book", note=note) + REFERENCE)
     refuse(edition, good_out, capsys, first)
 
 
-@pytest.mark.parametrize("field, first", [
-    ('title: "Red [catalogue](file:///etc/passwd){rel=attachment}"',
-     "annotations/notes.yaml:6: error A005 unsafe-link: reference `smith1983` links to 'file:///etc/passwd'"),
-    ('title: "Red [x](javascript:alert(1))"',
-     "annotations/notes.yaml:6: error A005 unsafe-link: reference `smith1983` links to 'javascript:alert(1)'"),
-    ('URL: "javascript:alert(1)"',
-     "annotations/notes.yaml:6: error A005 unsafe-link: reference `smith1983` links to 'javascript:alert(1)'"),
-    ('title: "Red ![p](http://127.0.0.1:9/p.png)"',
-     "annotations/notes.yaml:6: error A005 unsafe-link: reference `smith1983` includes an image "
-     "('http://127.0.0.1:9/p.png')"),
-    ('title: "Red [x]{onclick=alert(1)}"',
-     "annotations/notes.yaml:6: error S001 unsafe-attribute: reference `smith1983` uses the attribute "
-     "`onclick=alert(1)`, which is not allowed"),
-])
+@pytest.mark.parametrize(
+    "field, first",
+    [
+        (
+            'title: "Red [catalogue](file:///etc/passwd){rel=attachment}"',
+            "annotations/notes.yaml:6: error A005 unsafe-link: reference `smith1983` links to 'file:///etc/passwd'",
+        ),
+        (
+            'title: "Red [x](javascript:alert(1))"',
+            "annotations/notes.yaml:6: error A005 unsafe-link: reference `smith1983` links to 'javascript:alert(1)'",
+        ),
+        (
+            'URL: "javascript:alert(1)"',
+            "annotations/notes.yaml:6: error A005 unsafe-link: reference `smith1983` links to 'javascript:alert(1)'",
+        ),
+        (
+            'title: "Red ![p](http://127.0.0.1:9/p.png)"',
+            "annotations/notes.yaml:6: error A005 unsafe-link: reference `smith1983` includes an image "
+            "('http://127.0.0.1:9/p.png')",
+        ),
+        (
+            'title: "Red [x]{onclick=alert(1)}"',
+            "annotations/notes.yaml:6: error S001 unsafe-attribute: reference `smith1983` uses the attribute "
+            "`onclick=alert(1)`, which is not allowed",
+        ),
+    ],
+)
 def test_references_fields_are_checked(edition: Path, good_out, capsys, field: str, first: str) -> None:
     notes = note_yaml(id="long-book", quote="The Long Book", note="See @smith1983.") + REFERENCE
     write(edition, NOTES_FILE, notes.replace("title: Red Petrograd", field))
@@ -193,42 +218,65 @@ def test_raw_html_in_a_reference_is_text(edition: Path, tmp_path: Path, capsys) 
     code, _, stderr = build_in_process(edition, tmp_path / "out", capsys)
     assert code == 0, stderr
     xhtml = chapter(tmp_path / "out")
-    assert "&lt;b onclick=x&gt;P&lt;/b&gt;" in xhtml and "onclick=\"" not in xhtml
+    assert "&lt;b onclick=x&gt;P&lt;/b&gt;" in xhtml and 'onclick="' not in xhtml
 
 
 # ---------------------------------------------------------------------------------------------
 # Attributes: lang, dir and the documented classes only; the build's own names refused
 
 
-@pytest.mark.parametrize("files, first", [
-    ({NOTES_FILE: note_yaml(id="long-book", quote="The Long Book", note="[click]{onclick=alert(1)}")},
-     "annotations/notes.yaml:2: error S001 unsafe-attribute: note `long-book` uses the attribute "
-     "`onclick=alert(1)`, which is not allowed"),
-    ({TEXT_FILE: TEXT.replace("quiet ending.", "quiet ending. `code`{onfocus=alert(1)}")},
-     "src_text/text.md:10: error S001 unsafe-attribute: the text uses the attribute `onfocus=alert(1)`, "
-     "which is not allowed"),
-    ({GLOSSARY_FILE: "glossary:\n  - term: soviet\n    short: s\n"
-                     "    definition: '[x]{style=\"background:url(http://127.0.0.1:9/x)\"}'\n"},
-     "annotations/glossary.yaml:2: error S001 unsafe-attribute: glossary entry `soviet` uses the attribute "
-     "`style=background:url(http://127.0.0.1:9/x)`, which is not allowed"),
-    ({GLOSSARY_FILE: "glossary:\n  - term: '[soviet]{onmouseover=x}'\n    short: s\n    definition: d\n"},
-     "annotations/glossary.yaml:2: error S001 unsafe-attribute: glossary entry `[soviet]{onmouseover=x}` uses "
-     "the attribute `onmouseover=x`, which is not allowed"),
-    ({TEXT_FILE: TEXT.replace("quiet ending.", "quiet [ending](https://example.org){rel=attachment}.")},
-     "src_text/text.md:10: error S001 unsafe-attribute: the text uses the attribute `rel=attachment`, "
-     "which is not allowed"),
-    ({TEXT_FILE: TEXT.replace("quiet ending.", "quiet [ending]{.shiny}.")},
-     "src_text/text.md:10: error S001 unsafe-attribute: the text uses the class `shiny`, which the edition's "
-     "styles do not document"),
-    ({TEXT_FILE: TEXT.replace("quiet ending.", "quiet [ending]{.note-call}.")},
-     "src_text/text.md:10: error S002 reserved-name: the text uses the class `note-call`, which the build keeps "
-     "for itself"),
-    ({NOTES_FILE: note_yaml(id="long-book", quote="The Long Book", note="[x]{.term}")},
-     "annotations/notes.yaml:2: error S002 reserved-name: note `long-book` uses the class `term`, which the "
-     "build keeps for itself"),
-    ({TEXT_FILE: TEXT.replace("quiet ending.", "quiet [ending]{#fn-1}.")},
-     "src_text/text.md:10: error S002 reserved-name: the text uses the id `fn-1`, which the build keeps for itself"),
-])
+@pytest.mark.parametrize(
+    "files, first",
+    [
+        (
+            {NOTES_FILE: note_yaml(id="long-book", quote="The Long Book", note="[click]{onclick=alert(1)}")},
+            "annotations/notes.yaml:2: error S001 unsafe-attribute: note `long-book` uses the attribute "
+            "`onclick=alert(1)`, which is not allowed",
+        ),
+        (
+            {TEXT_FILE: TEXT.replace("quiet ending.", "quiet ending. `code`{onfocus=alert(1)}")},
+            "src_text/text.md:10: error S001 unsafe-attribute: the text uses the attribute `onfocus=alert(1)`, "
+            "which is not allowed",
+        ),
+        (
+            {
+                GLOSSARY_FILE: "glossary:\n  - term: soviet\n    short: s\n"
+                "    definition: '[x]{style=\"background:url(http://127.0.0.1:9/x)\"}'\n"
+            },
+            "annotations/glossary.yaml:2: error S001 unsafe-attribute: glossary entry `soviet` uses the attribute "
+            "`style=background:url(http://127.0.0.1:9/x)`, which is not allowed",
+        ),
+        (
+            {GLOSSARY_FILE: "glossary:\n  - term: '[soviet]{onmouseover=x}'\n    short: s\n    definition: d\n"},
+            "annotations/glossary.yaml:2: error S001 unsafe-attribute: glossary entry `[soviet]{onmouseover=x}` uses "
+            "the attribute `onmouseover=x`, which is not allowed",
+        ),
+        (
+            {TEXT_FILE: TEXT.replace("quiet ending.", "quiet [ending](https://example.org){rel=attachment}.")},
+            "src_text/text.md:10: error S001 unsafe-attribute: the text uses the attribute `rel=attachment`, "
+            "which is not allowed",
+        ),
+        (
+            {TEXT_FILE: TEXT.replace("quiet ending.", "quiet [ending]{.shiny}.")},
+            "src_text/text.md:10: error S001 unsafe-attribute: the text uses the class `shiny`, which the edition's "
+            "styles do not document",
+        ),
+        (
+            {TEXT_FILE: TEXT.replace("quiet ending.", "quiet [ending]{.note-call}.")},
+            "src_text/text.md:10: error S002 reserved-name: the text uses the class `note-call`, which the build keeps "
+            "for itself",
+        ),
+        (
+            {NOTES_FILE: note_yaml(id="long-book", quote="The Long Book", note="[x]{.term}")},
+            "annotations/notes.yaml:2: error S002 reserved-name: note `long-book` uses the class `term`, which the "
+            "build keeps for itself",
+        ),
+        (
+            {TEXT_FILE: TEXT.replace("quiet ending.", "quiet [ending]{#fn-1}.")},
+            "src_text/text.md:10: error S002 reserved-name: the text uses the id `fn-1`, which the build keeps for itself",
+        ),
+    ],
+)
 def test_attributes_are_allow_listed(edition: Path, good_out, capsys, files, first: str) -> None:
     for relative, content in files.items():
         write(edition, relative, content)
@@ -267,8 +315,9 @@ def test_headings_cannot_steal_the_builds_ids(tmp_path: Path, capsys) -> None:
     root = tmp_path / "example"
     shutil.copytree(EXAMPLE, root)
     more = root / "src_text" / "02-more.md"
-    more.write_text("# Note control\n\nA first paragraph.\n\n## Fn 1\n\nAnd [back](#note-control).\n\n"
-                    + more.read_text())
+    more.write_text(
+        "# Note control\n\nA first paragraph.\n\n## Fn 1\n\nAnd [back](#note-control).\n\n" + more.read_text()
+    )
     code, _, stderr = build_in_process(root, tmp_path / "out", capsys)
     assert code == 0, stderr
     with zipfile.ZipFile(tmp_path / "out" / "a-small-example.epub") as book:
@@ -290,16 +339,29 @@ def test_headings_cannot_steal_the_builds_ids(tmp_path: Path, capsys) -> None:
 IMAGE_TYPES = "(.gif, .jpeg, .jpg, .png, .svg, .webp)"
 
 
-@pytest.mark.parametrize("image, first", [
-    ("![x]({remote})", f"src_text/text.md:10: error T007 image-not-found: the image {{remote}} is not a file in the "
-                       f"edition {IMAGE_TYPES}"),
-    ("![x](/etc/passwd)", f"src_text/text.md:10: error T007 image-not-found: the image /etc/passwd is not a file in "
-                          f"the edition {IMAGE_TYPES}"),
-    ("![x](../../../../../../etc/passwd)", "src_text/text.md:10: error T007 image-not-found: the image "
-                                           f"../../../../../../etc/passwd is not a file in the edition {IMAGE_TYPES}"),
-])
-def test_images_only_from_the_edition(edition: Path, good_out, capsys, listener: Listener, image: str,
-                                      first: str) -> None:
+@pytest.mark.parametrize(
+    "image, first",
+    [
+        (
+            "![x]({remote})",
+            f"src_text/text.md:10: error T007 image-not-found: the image {{remote}} is not a file in the "
+            f"edition {IMAGE_TYPES}",
+        ),
+        (
+            "![x](/etc/passwd)",
+            f"src_text/text.md:10: error T007 image-not-found: the image /etc/passwd is not a file in "
+            f"the edition {IMAGE_TYPES}",
+        ),
+        (
+            "![x](../../../../../../etc/passwd)",
+            "src_text/text.md:10: error T007 image-not-found: the image "
+            f"../../../../../../etc/passwd is not a file in the edition {IMAGE_TYPES}",
+        ),
+    ],
+)
+def test_images_only_from_the_edition(
+    edition: Path, good_out, capsys, listener: Listener, image: str, first: str
+) -> None:
     image, first = (s.replace("{remote}", listener.url()) for s in (image, first))
     write(edition, TEXT_FILE, TEXT.replace("quiet ending.", f"quiet ending. {image}"))
     refuse(edition, good_out, capsys, first)
@@ -316,7 +378,8 @@ def test_pdf_fetches_nothing_outside_the_edition(tmp_path: Path, capsys, listene
     (root / "styles" / "pdf.css").write_text(
         builtin + f"\nbody {{ background: url({listener.url('bg.png')}); }}\n"
         "h1 { background: url(file:///etc/passwd); }\n"
-        "p { background: url(../inside-link.png); }\n")
+        "p { background: url(../inside-link.png); }\n"
+    )
     (root / "inside-link.png").symlink_to("/etc/passwd")
     code, _, stderr = build_in_process(root, tmp_path / "out", capsys, "pdf")
     assert code == 0, stderr
@@ -328,9 +391,14 @@ def test_pdf_fetches_nothing_outside_the_edition(tmp_path: Path, capsys, listene
         f"styles/pdf.css:{line + 1}: warning S005 refused-resource: the PDF does not use file:///etc/passwd: "
         "it is not a file inside the edition",
         f"styles/pdf.css:{line + 2}: warning S005 refused-resource: the PDF does not use inside-link.png: it is "
-        "not a file inside the edition"]
-    detached = subprocess.run(["pdfdetach", "-list", str(tmp_path / "out" / "a-small-example.pdf")],
-                              capture_output=True, text=True, check=True)
+        "not a file inside the edition",
+    ]
+    detached = subprocess.run(
+        ["pdfdetach", "-list", str(tmp_path / "out" / "a-small-example.pdf")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert detached.stdout.strip() == "0 embedded files"
 
 
@@ -345,8 +413,15 @@ def test_the_fetcher_serves_only_the_editions_files(tmp_path: Path) -> None:
     fetcher = EditionFetcher(anchor_edition(load_edition(root)).edition)
     assert fetcher(EDITION_URL + "pic.png").read() == b"\x89PNG"
     assert fetcher(fetcher.url_of(root / "pic.png")).read() == b"\x89PNG"
-    for url in (EDITION_URL + "away.png", EDITION_URL + "../../etc/passwd", (root / "pic.png").as_uri(),
-                "file:///etc/passwd", "http://127.0.0.1:9/x", "ftp://x/y", EDITION_URL + "missing.png"):
+    for url in (
+        EDITION_URL + "away.png",
+        EDITION_URL + "../../etc/passwd",
+        (root / "pic.png").as_uri(),
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/x",
+        "ftp://x/y",
+        EDITION_URL + "missing.png",
+    ):
         with pytest.raises(ValueError):
             fetcher(url)
     assert [d.code for d in fetcher.warnings()] == ["S005"] * 7
@@ -362,12 +437,15 @@ def test_attachment_links_never_reach_the_pdf(tmp_path: Path) -> None:
     (root / "own.txt").write_text("the edition's own file")
     annotated = anchor_edition(load_edition(root))
     body = annotated.notes[0].body
-    link = {"t": "Link", "c": [["", [], [["rel", "attachment"]]], [{"t": "Str", "c": "own"}],
-                               [(root / "own.txt").as_uri(), ""]]}
+    link = {
+        "t": "Link",
+        "c": [["", [], [["rel", "attachment"]]], [{"t": "Str", "c": "own"}], [(root / "own.txt").as_uri(), ""]],
+    }
     body[0]["c"].append(link)
     render_pdf(annotated, tmp_path / "x.pdf")
-    detached = subprocess.run(["pdfdetach", "-list", str(tmp_path / "x.pdf")], capture_output=True, text=True,
-                              check=True)
+    detached = subprocess.run(
+        ["pdfdetach", "-list", str(tmp_path / "x.pdf")], capture_output=True, text=True, check=True
+    )
     assert detached.stdout.strip() == "0 embedded files"
 
 
@@ -376,8 +454,11 @@ def test_the_pdf_is_the_same_wherever_the_edition_sits(tmp_path: Path, capsys) -
     pdfs = []
     stars = (REPOSITORY / "tests" / "editions" / "founding" / "images" / "stars.png").read_bytes()
     for place in ("a", "somewhere/much/deeper"):
-        root = make_edition(tmp_path / place / "edition", files={"images/stars.png": stars},
-                            text=TEXT.replace("quiet ending.", "quiet ending.\n\n![Stars](images/stars.png)"))
+        root = make_edition(
+            tmp_path / place / "edition",
+            files={"images/stars.png": stars},
+            text=TEXT.replace("quiet ending.", "quiet ending.\n\n![Stars](images/stars.png)"),
+        )
         code, _, stderr = build_in_process(root, tmp_path / place / "out", capsys, "pdf")
         assert code == 0, stderr
         pdfs.append((tmp_path / place / "out" / PDF_NAME).read_bytes())
@@ -416,8 +497,9 @@ def test_the_package_language_is_set_by_lxml(edition: Path, tmp_path: Path, caps
     with zipfile.ZipFile(tmp_path / "out" / EPUB_NAME) as book:
         package = lxml.etree.fromstring(book.read("EPUB/content.opf"))
     assert package.get("{http://www.w3.org/XML/1998/namespace}lang") == "en-GB"
-    hostile = lxml.etree.fromstring(_with_package_lang(b'<package xmlns="http://www.idpf.org/2007/opf"/>',
-                                                       'en" dir="rtl&<'))
+    hostile = lxml.etree.fromstring(
+        _with_package_lang(b'<package xmlns="http://www.idpf.org/2007/opf"/>', 'en" dir="rtl&<')
+    )
     assert hostile.get("{http://www.w3.org/XML/1998/namespace}lang") == 'en" dir="rtl&<'
     assert hostile.get("dir") is None
 
@@ -436,8 +518,9 @@ def test_an_edited_cache_changes_no_output(edition: Path, tmp_path: Path, capsys
     clean = _cached_build(edition, tmp_path / "first", capsys)
     table = edition / CACHE_DIR / "html-epub.json"
     stored = json.loads(table.read_text())
-    stored["entries"] = {key: value.replace("<p>", "<p onclick=\"alert(1)\">") for key, value in
-                         stored["entries"].items()}
+    stored["entries"] = {
+        key: value.replace("<p>", '<p onclick="alert(1)">') for key, value in stored["entries"].items()
+    }
     table.write_text(json.dumps(stored))
     assert _cached_build(edition, tmp_path / "second", capsys) == clean
     assert "onclick" not in chapter(tmp_path / "second")
@@ -450,8 +533,9 @@ def test_a_cache_from_another_user_is_ignored(edition: Path, tmp_path: Path, cap
     _cached_build(edition, tmp_path / "sender-out", capsys)
     table = edition / CACHE_DIR / "parse.json"
     stored = json.loads(table.read_text())
-    stored["entries"] = {key: value.replace("quiet ending", "hostile ending") for key, value in
-                         stored["entries"].items()}
+    stored["entries"] = {
+        key: value.replace("quiet ending", "hostile ending") for key, value in stored["entries"].items()
+    }
     body = json.dumps(stored["entries"], ensure_ascii=False, sort_keys=True).encode()
     stored["mac"] = memo._mac(memo.user_key(), body).decode()  # signed by the sender
     table.write_bytes(b'{"mac": "' + stored["mac"].encode() + b'", "entries": ' + body + b"}")
@@ -503,8 +587,12 @@ def test_a_text_file_linked_from_outside_is_refused(edition: Path, good_out, cap
     outside = tmp_path / "private.md"
     outside.write_text("A private diary.\n")
     (edition / "src_text" / "zz.md").symlink_to(outside)
-    refuse(edition, good_out, capsys, f"src_text/zz.md: error F006 outside-edition: the file is a link to "
-                                      f"{outside}, outside the edition")
+    refuse(
+        edition,
+        good_out,
+        capsys,
+        f"src_text/zz.md: error F006 outside-edition: the file is a link to {outside}, outside the edition",
+    )
 
 
 def test_an_annotation_file_linked_from_outside_is_refused(edition: Path, good_out, capsys, tmp_path) -> None:
@@ -512,17 +600,26 @@ def test_an_annotation_file_linked_from_outside_is_refused(edition: Path, good_o
     outside.write_text(NOTES_YAML)
     (edition / NOTES_FILE).unlink()
     (edition / NOTES_FILE).symlink_to(outside)
-    refuse(edition, good_out, capsys, f"annotations/notes.yaml: error F006 outside-edition: the file is a link "
-                                      f"to {outside}, outside the edition")
+    refuse(
+        edition,
+        good_out,
+        capsys,
+        f"annotations/notes.yaml: error F006 outside-edition: the file is a link to {outside}, outside the edition",
+    )
 
 
 def test_a_pipe_named_md_does_not_hang_the_build(edition: Path, good_out) -> None:
     out, before = good_out
     os.mkfifo(edition / "src_text" / "zz.md")
     done = build_subprocess(edition, out, timeout=60)
-    assert_refused(done.returncode, done.stdout, done.stderr, out, before,
-                   "src_text/zz.md: error F005 not-a-regular-file: the file is not a regular file "
-                   "(a pipe, device or socket)")
+    assert_refused(
+        done.returncode,
+        done.stdout,
+        done.stderr,
+        out,
+        before,
+        "src_text/zz.md: error F005 not-a-regular-file: the file is not a regular file (a pipe, device or socket)",
+    )
 
 
 def test_an_unreadable_annotations_directory_is_an_error(edition: Path, good_out, capsys, monkeypatch) -> None:
@@ -534,8 +631,12 @@ def test_an_unreadable_annotations_directory_is_an_error(edition: Path, good_out
         return real(path)
 
     monkeypatch.setattr(os, "listdir", listdir)
-    refuse(edition, good_out, capsys, "annotations: error F007 unreadable-directory: cannot read the directory: "
-                                      "Permission denied")
+    refuse(
+        edition,
+        good_out,
+        capsys,
+        "annotations: error F007 unreadable-directory: cannot read the directory: Permission denied",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -548,8 +649,7 @@ def _with_old_pdf(good_out) -> tuple[Path, dict]:
     return out, snapshot(out)
 
 
-def test_a_failing_pdf_stage_leaves_both_editions_as_they_were(edition: Path, good_out, capsys,
-                                                                monkeypatch) -> None:
+def test_a_failing_pdf_stage_leaves_both_editions_as_they_were(edition: Path, good_out, capsys, monkeypatch) -> None:
     from readingedition.diagnostics import fail
     from readingedition.render import pdf
 
@@ -562,8 +662,9 @@ def test_a_failing_pdf_stage_leaves_both_editions_as_they_were(edition: Path, go
 
     monkeypatch.setattr(pdf, "render_pdf", failing)
     code, stdout, stderr = build_in_process(edition, out, capsys, "all")
-    assert_refused(code, stdout, stderr, out, before,
-                   "error R001 note-lost: note `long-book` is not in the laid-out PDF")
+    assert_refused(
+        code, stdout, stderr, out, before, "error R001 note-lost: note `long-book` is not in the laid-out PDF"
+    )
     assert sorted(p.name for p in out.iterdir()) == [EPUB_NAME, PDF_NAME]
 
 
@@ -579,15 +680,22 @@ def test_a_full_disk_leaves_both_editions_as_they_were(edition: Path, good_out, 
 
     monkeypatch.setattr(pdf, "render_pdf", disk_full)
     code, stdout, stderr = build_in_process(edition, out, capsys, "all")
-    assert_refused(code, stdout, stderr, out, before,
-                   f"error F008 cannot-write-output: cannot write {out / PDF_NAME}: No space left on device")
+    assert_refused(
+        code,
+        stdout,
+        stderr,
+        out,
+        before,
+        f"error F008 cannot-write-output: cannot write {out / PDF_NAME}: No space left on device",
+    )
     assert sorted(p.name for p in out.iterdir()) == [EPUB_NAME, PDF_NAME]
 
 
 def test_stale_temporary_files_of_a_killed_build_are_removed(edition: Path, good_out, capsys) -> None:
     out, _ = good_out
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True, check=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     stale = out / f".{EPUB_NAME}.{gone.stdout.strip()}.abc123.part"
     running = out / f".{EPUB_NAME}.{os.getpid()}.def456.part"
     for path in (stale, running):
@@ -622,11 +730,16 @@ def test_a_killed_build_leaves_the_editions_as_they_were(tmp_path: Path) -> None
     assert snapshot(out) == before
 
 
-@pytest.mark.parametrize("setup, first", [
-    (lambda out: out.write_text("a file"), "error F008 cannot-write-output: cannot write {out}: File exists"),
-    (lambda out: (out.mkdir(), (out / EPUB_NAME).mkdir()),
-     "error F008 cannot-write-output: cannot write {out}/" + EPUB_NAME + ": it is a directory"),
-])
+@pytest.mark.parametrize(
+    "setup, first",
+    [
+        (lambda out: out.write_text("a file"), "error F008 cannot-write-output: cannot write {out}: File exists"),
+        (
+            lambda out: (out.mkdir(), (out / EPUB_NAME).mkdir()),
+            "error F008 cannot-write-output: cannot write {out}/" + EPUB_NAME + ": it is a directory",
+        ),
+    ],
+)
 def test_a_bad_out_is_a_coded_error(edition: Path, tmp_path: Path, capsys, setup, first: str) -> None:
     out = tmp_path / "out"
     setup(out)
@@ -653,31 +766,53 @@ def test_a_read_only_out_is_a_coded_error(edition: Path, tmp_path: Path, capsys)
 def test_source_date_epoch_must_be_whole_seconds(edition: Path, good_out, value: str) -> None:
     out, before = good_out
     done = build_subprocess(edition, out, env={"SOURCE_DATE_EPOCH": value})
-    assert_refused(done.returncode, done.stdout, done.stderr, out, before,
-                   f"error B001 bad-source-date-epoch: SOURCE_DATE_EPOCH is {value!r}, not a whole number of "
-                   f"seconds")
+    assert_refused(
+        done.returncode,
+        done.stdout,
+        done.stderr,
+        out,
+        before,
+        f"error B001 bad-source-date-epoch: SOURCE_DATE_EPOCH is {value!r}, not a whole number of seconds",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Nothing silently lost, no traceback
 
 
-@pytest.mark.parametrize("files, first", [
-    ({TEXT_FILE: TEXT.replace("The second paragraph", "The sec\x0bond paragraph")},
-     "src_text/text.md:10: error T009 control-character: the control character U+000B is in the text"),
-    ({TEXT_FILE: TEXT.replace("A Tiny Text", "A Tiny\x01 Text")},
-     "src_text/text.md:2: error T009 control-character: the control character U+0001 is in the text"),
-    ({NOTES_FILE: 'notes:\n  - id: long-book\n    quote: The Long Book\n    note: "a\\vb"\n'},
-     "annotations/notes.yaml:2: error T009 control-character: note `long-book` holds the control character U+000B"),
-    ({NOTES_FILE: "notes:\n  - id: long-book\n    quote: The Long Book\n    note: x\n    1: y\n"},
-     "annotations/notes.yaml:5: error K007 key-not-text: the key `1` is read as a number or yes/no, not a word"),
-    ({GLOSSARY_FILE: "glossary:\n  - term: soviet\n    short: s\n    definition: d\n"
-                     "  - term: soviet!\n    short: t\n    definition: e\n"},
-     "annotations/glossary.yaml:5: error G005 duplicate-slug: the terms `soviet` and `soviet!` would share the "
-     "anchor `gloss-soviet`"),
-    ({TEXT_FILE: METADATA.replace("---\n", "---\nbibliography: /etc/passwd\n", 1) + "\nSee @x.\n"},
-     "src_text/text.md:2: error K001 unknown-key: unknown metadata key `bibliography`; did you mean `epigraph`?"),
-])
+@pytest.mark.parametrize(
+    "files, first",
+    [
+        (
+            {TEXT_FILE: TEXT.replace("The second paragraph", "The sec\x0bond paragraph")},
+            "src_text/text.md:10: error T009 control-character: the control character U+000B is in the text",
+        ),
+        (
+            {TEXT_FILE: TEXT.replace("A Tiny Text", "A Tiny\x01 Text")},
+            "src_text/text.md:2: error T009 control-character: the control character U+0001 is in the text",
+        ),
+        (
+            {NOTES_FILE: 'notes:\n  - id: long-book\n    quote: The Long Book\n    note: "a\\vb"\n'},
+            "annotations/notes.yaml:2: error T009 control-character: note `long-book` holds the control character U+000B",
+        ),
+        (
+            {NOTES_FILE: "notes:\n  - id: long-book\n    quote: The Long Book\n    note: x\n    1: y\n"},
+            "annotations/notes.yaml:5: error K007 key-not-text: the key `1` is read as a number or yes/no, not a word",
+        ),
+        (
+            {
+                GLOSSARY_FILE: "glossary:\n  - term: soviet\n    short: s\n    definition: d\n"
+                "  - term: soviet!\n    short: t\n    definition: e\n"
+            },
+            "annotations/glossary.yaml:5: error G005 duplicate-slug: the terms `soviet` and `soviet!` would share the "
+            "anchor `gloss-soviet`",
+        ),
+        (
+            {TEXT_FILE: METADATA.replace("---\n", "---\nbibliography: /etc/passwd\n", 1) + "\nSee @x.\n"},
+            "src_text/text.md:2: error K001 unknown-key: unknown metadata key `bibliography`; did you mean `epigraph`?",
+        ),
+    ],
+)
 def test_no_traceback_and_nothing_lost(edition: Path, good_out, capsys, files, first: str) -> None:
     for relative, content in files.items():
         write(edition, relative, content)
@@ -686,20 +821,29 @@ def test_no_traceback_and_nothing_lost(edition: Path, good_out, capsys, files, f
 
 def test_deep_block_quotes_are_refused(edition: Path, good_out, capsys) -> None:
     write(edition, TEXT_FILE, TEXT + "\n" + "> " * 150 + "deep\n")
-    refuse(edition, good_out, capsys, "src_text/text.md: error S003 too-deep: the text nests more than 64 levels "
-                                      "deep")
+    refuse(edition, good_out, capsys, "src_text/text.md: error S003 too-deep: the text nests more than 64 levels deep")
 
 
 def test_deep_yaml_is_refused(edition: Path, good_out, capsys) -> None:
     write(edition, NOTES_FILE, "notes:\n  - id: x\n    quote: y\n    note: " + "[" * 990 + "]" * 990 + "\n")
-    refuse(edition, good_out, capsys, "annotations/notes.yaml:4: error S003 too-deep: the YAML nests more than "
-                                      "64 levels deep")
+    refuse(
+        edition,
+        good_out,
+        capsys,
+        "annotations/notes.yaml:4: error S003 too-deep: the YAML nests more than 64 levels deep",
+    )
 
 
 def test_a_huge_paragraph_is_refused_quickly(edition: Path, good_out) -> None:
     out, before = good_out
     write(edition, TEXT_FILE, TEXT + "\n" + "word " * 2_000_000 + "\n")
     done = build_subprocess(edition, out, timeout=60)
-    assert_refused(done.returncode, done.stdout, done.stderr, out, before,
-                   "src_text/text.md:14: error S004 too-large: a paragraph of 10,000,001 characters is longer than "
-                   "the 100,000 the builder lays out")
+    assert_refused(
+        done.returncode,
+        done.stdout,
+        done.stderr,
+        out,
+        before,
+        "src_text/text.md:14: error S004 too-large: a paragraph of 10,000,001 characters is longer than "
+        "the 100,000 the builder lays out",
+    )

@@ -1,4 +1,5 @@
 """The words the build writes come from one table, by language, and the metadata overrides them."""
+
 from __future__ import annotations
 
 import zipfile
@@ -6,10 +7,10 @@ import zipfile
 import lxml.etree
 import pytest
 
+from readingedition.anchor import anchor_edition
 from readingedition.diagnostics import BuildFailed
 from readingedition.load import load_edition
 from readingedition.load.labels import LABEL_KEYS, TABLE, labels_for
-from readingedition.anchor import anchor_edition
 from readingedition.render.epub import render_epub
 
 from editions_factory import TEXT, make_edition
@@ -31,9 +32,16 @@ def test_a_language_tag_picks_its_primary_language_and_english_is_the_fallback()
     assert labels_for("en", {"glossary": "Words"})("glossary") == "Words"
 
 
-@pytest.mark.parametrize(("lang", "names", "joined"), [
-    ("en", ["A"], "A"), ("en", ["A", "B"], "A and B"), ("en", ["A", "B", "C"], "A, B and C"),
-    ("fr", ["A", "B"], "A et B"), ("ru", ["A", "B", "C"], "A, B и C")])
+@pytest.mark.parametrize(
+    ("lang", "names", "joined"),
+    [
+        ("en", ["A"], "A"),
+        ("en", ["A", "B"], "A and B"),
+        ("en", ["A", "B", "C"], "A, B and C"),
+        ("fr", ["A", "B"], "A et B"),
+        ("ru", ["A", "B", "C"], "A, B и C"),
+    ],
+)
 def test_names_are_joined_with_the_languages_conjunction(lang, names, joined):
     assert labels_for(lang, {}).names(names) == joined
 
@@ -42,8 +50,11 @@ def _epub_pages(root, tmp_path) -> dict[str, lxml.etree._Element]:
     target = tmp_path / "out.epub"
     render_epub(anchor_edition(load_edition(root, cache=False)), target)
     with zipfile.ZipFile(target) as book:
-        return {name.removeprefix("EPUB/"): lxml.etree.fromstring(book.read(name))
-                for name in book.namelist() if name.endswith(".xhtml")}
+        return {
+            name.removeprefix("EPUB/"): lxml.etree.fromstring(book.read(name))
+            for name in book.namelist()
+            if name.endswith(".xhtml")
+        }
 
 
 @pytest.mark.slow
@@ -68,4 +79,6 @@ def test_an_unknown_label_is_refused_with_the_closest_name(tmp_path):
     with pytest.raises(BuildFailed) as failure:
         load_edition(root)
     [diagnostic] = failure.value.diagnostics
-    assert diagnostic.code == "K001" and "`labels` has no label `glosary`; did you mean `glossary`?" in diagnostic.message
+    assert (
+        diagnostic.code == "K001" and "`labels` has no label `glosary`; did you mean `glossary`?" in diagnostic.message
+    )

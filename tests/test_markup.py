@@ -1,4 +1,5 @@
 """The style sheets select only by the names markup.py gives (or by classes they document as an editor's)."""
+
 from __future__ import annotations
 
 import json
@@ -29,6 +30,7 @@ def _kinds() -> set[str]:
         elif isinstance(node, list):
             for value in node:
                 walk(value)
+
     walk(schema)
     return found
 

@@ -3,6 +3,7 @@
 A rebuild asks pandoc only about what changed, gives the same bytes as a build without a cache,
 never serves a stale result, survives a damaged or unwritable cache, and does not grow.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,12 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from editions_factory import BODY, EDITION_NAME, METADATA, NOTES_FILE, NOTES_YAML, TEXT_FILE, make_edition, write
 from readingedition import pandoc
 from readingedition.cli import build
 from readingedition.memo import CACHE_DIR, Memo
 
-CITING_NOTES = NOTES_YAML + """\
+from editions_factory import BODY, EDITION_NAME, METADATA, NOTES_FILE, NOTES_YAML, TEXT_FILE, make_edition, write
+
+CITING_NOTES = (
+    NOTES_YAML
+    + """\
   - id: quiet
     quote: "a quiet ending"
     note: "As @brinton1970 [p. 3] puts it."
@@ -29,6 +33,7 @@ references:
     title: The Bolsheviks and Workers' Control
     issued: {date-parts: [[1970]]}
 """
+)
 
 
 @pytest.fixture
@@ -77,7 +82,8 @@ def _rebuilt_after_editing_notes(tmp_path: Path, calls: list[str], edited_notes:
 
 def test_an_edited_note_is_the_only_thing_parsed_again_and_shows(tmp_path, calls) -> None:
     text = _rebuilt_after_editing_notes(
-        tmp_path, calls, CITING_NOTES.replace("A book that is *long*.", "A book that is *very long*."))
+        tmp_path, calls, CITING_NOTES.replace("A book that is *long*.", "A book that is *very long*.")
+    )
     # The note's Markdown (not the text), and its HTML; citations are unchanged, so no citeproc.
     assert calls == ["markdown->json", "json->html5"]
     assert "<em>very long</em>" in text and "is <em>long</em>" not in text
@@ -96,8 +102,9 @@ def test_cached_and_uncached_builds_are_byte_identical(tmp_path) -> None:
     assert (root / CACHE_DIR / "parse.json").is_file()
     build(root, tmp_path / "warm", ("epub", "pdf"))
     for kind in ("epub", "pdf"):
-        assert (tmp_path / "cold" / f"{EDITION_NAME}.{kind}").read_bytes() == \
-               (tmp_path / "warm" / f"{EDITION_NAME}.{kind}").read_bytes()
+        assert (tmp_path / "cold" / f"{EDITION_NAME}.{kind}").read_bytes() == (
+            tmp_path / "warm" / f"{EDITION_NAME}.{kind}"
+        ).read_bytes()
 
 
 def test_a_damaged_cache_is_ignored_and_replaced(tmp_path) -> None:
@@ -108,8 +115,9 @@ def test_a_damaged_cache_is_ignored_and_replaced(tmp_path) -> None:
     tables[0].write_text('{"truncated": ')
     tables[1].write_text('["valid JSON", "but not a table"]')
     build(root, tmp_path / "second", ("epub",))
-    assert (tmp_path / "first" / f"{EDITION_NAME}.epub").read_bytes() == \
-           (tmp_path / "second" / f"{EDITION_NAME}.epub").read_bytes()
+    assert (tmp_path / "first" / f"{EDITION_NAME}.epub").read_bytes() == (
+        tmp_path / "second" / f"{EDITION_NAME}.epub"
+    ).read_bytes()
     assert all(_entries(table) for table in tables)
 
 
@@ -153,8 +161,10 @@ def test_a_copied_edition_with_its_cache_sees_its_own_text(tmp_path) -> None:
 
 def test_code_blocks_keep_distinct_ids_when_one_is_edited(tmp_path) -> None:
     """pandoc numbers code blocks across a call (cb1, cb2): such blocks are written together."""
-    text = METADATA + "\nThe first paragraph mentions *The Long Book*.\n\n```python\nx = 1\n```\n\nMiddle.\n\n" \
-                      "```python\ny = 2\n```\n"
+    text = (
+        METADATA + "\nThe first paragraph mentions *The Long Book*.\n\n```python\nx = 1\n```\n\nMiddle.\n\n"
+        "```python\ny = 2\n```\n"
+    )
     root = make_edition(tmp_path / "edition", text=text)
     build(root, tmp_path / "out", ("epub",))
     cold = re.findall(r'id="(cb\d+)"', _epub_text(tmp_path / "out"))

@@ -1,4 +1,5 @@
 """pandoc.py: Markdown to AST, and AST blocks to HTML, with the build cache between runs."""
+
 from __future__ import annotations
 
 from readingedition.ast import stringify
@@ -20,8 +21,15 @@ def test_markdown_and_the_metadatas_markdown_are_parsed(tmp_path):
 def test_divs_become_html_in_order_with_their_ids_and_classes(tmp_path):
     divs = [("part-0", "chapter", [_para("One & two."), _para("Three.")]), ("part-1", "back-matter", [_para("Four.")])]
     html = divs_to_html(divs, lang="en", cache_dir=None, table="test")
-    assert html.splitlines() == ['<div id="part-0" class="chapter">', "<p>One &amp; two.</p>", "<p>Three.</p>",
-                                 "</div>", '<div id="part-1" class="back-matter">', "<p>Four.</p>", "</div>"]
+    assert html.splitlines() == [
+        '<div id="part-0" class="chapter">',
+        "<p>One &amp; two.</p>",
+        "<p>Three.</p>",
+        "</div>",
+        '<div id="part-1" class="back-matter">',
+        "<p>Four.</p>",
+        "</div>",
+    ]
 
 
 def test_the_build_cache_gives_the_same_html(tmp_path):

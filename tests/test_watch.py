@@ -1,4 +1,5 @@
 """`readingedition watch`, as an editor uses it: edit a note, see it in the preview page."""
+
 from __future__ import annotations
 
 import queue
@@ -24,8 +25,13 @@ class Watcher:
     """`python -m readingedition watch` on an edition, its output read line by line."""
 
     def __init__(self, root: Path):
-        self.process = subprocess.Popen([sys.executable, "-m", "readingedition", "watch", "epub"], cwd=root,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "readingedition", "watch", "epub"],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -111,7 +117,12 @@ def test_a_port_in_use_is_refused_clearly(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run([sys.executable, "-m", "readingedition", "watch", "--port", str(port)], cwd=root,
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "readingedition", "watch", "--port", str(port)],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert f"error E003 port-unavailable: cannot serve on 127.0.0.1:{port}: Address already in use" in done.stderr

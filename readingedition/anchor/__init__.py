@@ -13,6 +13,7 @@ footnote), fold (normalised text and its offset map), search (the whole text as 
 quotes (placing notes, and the hints when a quote fails), terms (glossary occurrences), marker
 (the AST rebuilt with the marks).
 """
+
 from __future__ import annotations
 
 from ..ast import collector_paused, split_chapters
@@ -30,8 +31,10 @@ __all__ = ["anchor_edition", "fold_quote", "note_label"]
 
 
 # Two-letter calls that read as English words are skipped: a call must never read as text.
-WORD_LABELS = frozenset("ah am an as at ax be by do eh go ha he hi ho if in is it lo ma me my no of oh ok on or "
-                        "ow ox pa so to uh um up us we ye yo".split())
+WORD_LABELS = frozenset(
+    "ah am an as at ax be by do eh go ha he hi ho if in is it lo ma me my no of oh ok on or "
+    "ow ox pa so to uh um up us we ye yo".split()
+)
 
 
 def _letters(number: int) -> str:
@@ -86,9 +89,9 @@ def _anchor(edition: Edition) -> AnnotatedEdition:
         start, end = placed[note.id]
         segment = search.segment_at(start)
         local_start, local_end = start - segment.start, end - segment.start
-        marks.setdefault(segment.key, []).extend([
-            Mark(local_start, local_end, "glossed", note.id),
-            Mark(local_end, local_end, "call", note.id)])
+        marks.setdefault(segment.key, []).extend(
+            [Mark(local_start, local_end, "glossed", note.id), Mark(local_end, local_end, "call", note.id)]
+        )
         anchored.append(AnchoredNote(note, note_label(index), segment.chapter, edition.note_bodies[note.id]))
 
     uses: list[TermUse] = []
@@ -100,9 +103,17 @@ def _anchor(edition: Edition) -> AnnotatedEdition:
         mark = Mark(start - segment.start, end - segment.start, "term", slug, anchor_id)
         marks.setdefault(segment.key, []).append(mark)
         uses.append(TermUse(slug, segment.chapter, anchor_id))
-    warnings = tuple(Diagnostic("G004", f"the glossary term `{e.term}` occurs nowhere in the text", e.where.path,
-                                e.where.line, severity="warning")
-                     for e in annotations.glossary if e.slug not in present)
+    warnings = tuple(
+        Diagnostic(
+            "G004",
+            f"the glossary term `{e.term}` occurs nowhere in the text",
+            e.where.path,
+            e.where.line,
+            severity="warning",
+        )
+        for e in annotations.glossary
+        if e.slug not in present
+    )
 
     marker = Marker(marks, segments)
     rebuilt = tuple(Chapter(title, marker.blocks(blocks)) for title, blocks in chapters)

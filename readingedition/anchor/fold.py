@@ -3,6 +3,7 @@
 Quotes, dashes, spaces, ellipses and footnote digits a reader cannot tell apart are folded into
 one form, so an editor's quote matches the text however either is typed.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -17,9 +18,14 @@ from dataclasses import dataclass
 # and superscript footnote digits are nothing.
 SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\n\t"
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
-_FOLD = {**{c: "'" for c in "‘’‚‛′`"}, **{c: '"' for c in "“”„‟″«»"}, **{c: "-" for c in "‐‑‒–—―−"},
-         **{c: " " for c in SPACES}, "…": "...",
-         **{c: "" for c in "⁰¹²³⁴⁵⁶⁷⁸⁹" + INVISIBLE}}
+_FOLD = {
+    **{c: "'" for c in "‘’‚‛′`"},
+    **{c: '"' for c in "“”„‟″«»"},
+    **{c: "-" for c in "‐‑‒–—―−"},
+    **{c: " " for c in SPACES},
+    "…": "...",
+    **{c: "" for c in "⁰¹²³⁴⁵⁶⁷⁸⁹" + INVISIBLE},
+}
 
 # One-for-one foldings (quotes, dashes, spaces) are a substitution of single characters (a
 # regular expression finds the few there are much faster than str.translate looks at every one);
@@ -69,7 +75,7 @@ def fold(text: str) -> Folded:
     for match in _resized(translated):
         if match.start() > position:
             starts.append(length), origins.append(position), verbatim.append(True)
-            out.append(translated[position:match.start()])
+            out.append(translated[position : match.start()])
             length += match.start() - position
         found = match.group()
         if found == "…":

@@ -1,4 +1,5 @@
 """Rebuilding the AST with marks: the spans of notes' passages, their calls and linked terms."""
+
 from __future__ import annotations
 
 import bisect
@@ -92,8 +93,9 @@ class Marker:
         points = sorted((m for m in marks if m.kind == "call"), key=lambda m: m.start)
         if not ranges and not points:
             return [self._inline_plain(i) for i in inlines]
-        out, _ = self._level(inlines, 0, ranges, points, id(inlines) in self.calls_marked_footnote,
-                             self.lengths[id(inlines)])
+        out, _ = self._level(
+            inlines, 0, ranges, points, id(inlines) in self.calls_marked_footnote, self.lengths[id(inlines)]
+        )
         return out
 
     def _inline_plain(self, inline: dict[str, Any]) -> dict[str, Any]:
@@ -110,8 +112,15 @@ class Marker:
             return {"t": t, "c": c}
         return inline
 
-    def _level(self, inlines: list[Any], pos: int, ranges: list[Mark], points: list[Mark], copy: bool,
-               lengths: list[int] | None = None):
+    def _level(
+        self,
+        inlines: list[Any],
+        pos: int,
+        ranges: list[Mark],
+        points: list[Mark],
+        copy: bool,
+        lengths: list[int] | None = None,
+    ):
         """Items for the inlines, from `pos` on: those the marks' windows meet, one by one; the
         runs between them whole (`copy`: copied, because a footnote in them has marks).
         `lengths`: of each inline's reader text, if known (a segment's are, from its making)."""
@@ -130,18 +139,25 @@ class Marker:
                 items.append(_Item({"t": _RUN, "c": run}, offsets[index], offsets[index]))
 
         # The inlines a range overlaps, and those a call touches (it may sit at either edge).
-        windows = sorted([(r.start, bisect.bisect_right(inline_ends, r.start), bisect.bisect_left(inline_starts, r.end))
-                          for r in ranges] +
-                         [(p.start, bisect.bisect_left(inline_ends, p.start),
-                           bisect.bisect_right(inline_starts, p.start)) for p in points])
+        windows = sorted(
+            [
+                (r.start, bisect.bisect_right(inline_ends, r.start), bisect.bisect_left(inline_starts, r.end))
+                for r in ranges
+            ]
+            + [
+                (p.start, bisect.bisect_left(inline_ends, p.start), bisect.bisect_right(inline_starts, p.start))
+                for p in points
+            ]
+        )
         for _, first, last in windows:
             first = max(done, first)
             if first >= last:
                 continue
             run_until(first)
             for index in range(first, last):
-                items.extend(self._items(inlines[index], offsets[index], offsets[index + 1], ranges, points, bounds,
-                                         copy))
+                items.extend(
+                    self._items(inlines[index], offsets[index], offsets[index + 1], ranges, points, bounds, copy)
+                )
             done = last
         run_until(len(inlines))
         end = offsets[-1]
@@ -162,17 +178,25 @@ class Marker:
         placed.extend(_Item(_call(call), call.start, call.start) for call in mine)
         return placed
 
-    def _items(self, inline: dict[str, Any], pos: int, end: int, ranges: list[Mark], points: list[Mark],
-               bounds: list[int], copy: bool) -> list[_Item]:
+    def _items(
+        self,
+        inline: dict[str, Any],
+        pos: int,
+        end: int,
+        ranges: list[Mark],
+        points: list[Mark],
+        bounds: list[int],
+        copy: bool,
+    ) -> list[_Item]:
         """The items for one inline, which runs from `pos` to `end` in the reader text."""
         t = inline["t"]
         if t == "Str":
             text = inline["c"]
-            cuts = bounds[bisect.bisect_right(bounds, pos):bisect.bisect_left(bounds, end)]
+            cuts = bounds[bisect.bisect_right(bounds, pos) : bisect.bisect_left(bounds, end)]
             if not cuts:
                 return [_Item(inline, pos, end)]  # untouched: the node itself, not a copy
             edges = [pos, *cuts, end]
-            return [_Item({"t": "Str", "c": text[a - pos:b - pos]}, a, b) for a, b in zip(edges, edges[1:])]
+            return [_Item({"t": "Str", "c": text[a - pos : b - pos]}, a, b) for a, b in zip(edges, edges[1:])]
         if t in SPACES:
             return [_Item(inline, pos, end)]
         if t == "Note":

@@ -1,4 +1,5 @@
 """Placing each note at its quote; and, when a quote fails, what to tell the editor."""
+
 from __future__ import annotations
 
 import difflib
@@ -25,21 +26,47 @@ def place_notes(search: SearchText, notes: Iterable[NoteSpec]) -> tuple[dict[str
             chosen = [s for s in starts if context_matches(text, s, s + len(quote), note.prefix, note.suffix)]
             where = note.where
             if not starts and _spans_paragraphs(text, quote):
-                problems.append(Diagnostic("A001", f"note `{note.id}`: the quote {note.quote!r} runs from one "
-                                                   f"paragraph into the next; a quote must lie within one paragraph "
-                                                   f"(or heading)", where.path, where.line))
+                problems.append(
+                    Diagnostic(
+                        "A001",
+                        f"note `{note.id}`: the quote {note.quote!r} runs from one "
+                        f"paragraph into the next; a quote must lie within one paragraph "
+                        f"(or heading)",
+                        where.path,
+                        where.line,
+                    )
+                )
             elif not starts:
-                problems.append(Diagnostic("A001", f"note `{note.id}`: the quote {note.quote!r} is not in the text",
-                                           where.path, where.line, _closest(search, quote)))
+                problems.append(
+                    Diagnostic(
+                        "A001",
+                        f"note `{note.id}`: the quote {note.quote!r} is not in the text",
+                        where.path,
+                        where.line,
+                        _closest(search, quote),
+                    )
+                )
             elif not chosen:
-                problems.append(Diagnostic(
-                    "A003", f"note `{note.id}`: the quote occurs {len(starts)} time(s), but never with the given "
-                            f"prefix/suffix", where.path, where.line,
-                    "the quote occurs here:\n" + "\n".join(search.context(s, s + len(quote)) for s in starts[:5])))
+                problems.append(
+                    Diagnostic(
+                        "A003",
+                        f"note `{note.id}`: the quote occurs {len(starts)} time(s), but never with the given "
+                        f"prefix/suffix",
+                        where.path,
+                        where.line,
+                        "the quote occurs here:\n" + "\n".join(search.context(s, s + len(quote)) for s in starts[:5]),
+                    )
+                )
             elif len(chosen) > 1:
-                problems.append(Diagnostic(
-                    "A002", f"note `{note.id}`: the quote {note.quote!r} occurs {len(chosen)} times",
-                    where.path, where.line, _disambiguation(search, chosen, len(quote))))
+                problems.append(
+                    Diagnostic(
+                        "A002",
+                        f"note `{note.id}`: the quote {note.quote!r} occurs {len(chosen)} times",
+                        where.path,
+                        where.line,
+                        _disambiguation(search, chosen, len(quote)),
+                    )
+                )
             else:
                 placed[note.id] = search.to_raw(chosen[0], chosen[0] + len(quote))
     return placed, problems
@@ -56,21 +83,22 @@ def _disambiguation(search: SearchText, starts: list[int], length: int) -> str:
     lines = []
     for start in starts[:8]:
         end = start + length
-        before = text[max(0, start - 200):start].replace(SEPARATOR, " ")
-        after = text[end:end + 200].replace(SEPARATOR, " ")
+        before = text[max(0, start - 200) : start].replace(SEPARATOR, " ")
+        after = text[end : end + 200].replace(SEPARATOR, " ")
         choice = None
         for count in range(1, 12):
-            prefix = before[_word_cut(before, count):]
+            prefix = before[_word_cut(before, count) :]
             if prefix.strip() and _unique(text, starts, length, prefix, None):
                 choice = ("prefix", prefix)
                 break
-            suffix = after[:_word_cut_forward(after, count)]
+            suffix = after[: _word_cut_forward(after, count)]
             if suffix.strip() and _unique(text, starts, length, None, suffix):
                 choice = ("suffix", suffix)
                 break
         context = search.context(start, end, 30)
-        lines.append(f"{choice[0]}: {choice[1]!r:<40} → {context}" if choice
-                     else f"(no short context is unique) {context}")
+        lines.append(
+            f"{choice[0]}: {choice[1]!r:<40} → {context}" if choice else f"(no short context is unique) {context}"
+        )
     return "\n".join(lines)
 
 
@@ -113,7 +141,7 @@ def _closest(search: SearchText, quote: str, limit: int = 3) -> str:
             candidates.add(max(0, index - offset))
     scored = []
     for first in candidates:
-        window = [w for _, w in spans[first:first + len(quote_words)]]
+        window = [w for _, w in spans[first : first + len(quote_words)]]
         ratio = difflib.SequenceMatcher(None, " ".join(quote_words), " ".join(window)).ratio()
         scored.append((-ratio, first, window))
     lines = []

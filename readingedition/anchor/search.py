@@ -1,4 +1,5 @@
 """The whole text as one folded string to search, and the search for bounded occurrences."""
+
 from __future__ import annotations
 
 import bisect
@@ -42,8 +43,8 @@ class SearchText:
 
     def context(self, start: int, end: int, width: int = 40) -> str:
         text = self.folded.text
-        before = text[max(0, start - width):start].split(SEPARATOR)[-1]
-        after = text[end:end + width].split(SEPARATOR)[0]
+        before = text[max(0, start - width) : start].split(SEPARATOR)[-1]
+        after = text[end : end + width].split(SEPARATOR)[0]
         return f"…{before}«{text[start:end]}»{after}…"
 
 
@@ -71,12 +72,12 @@ def find_all(text: str, patterns: dict[str, list[Any]]) -> dict[str, list[int]]:
 def context_matches(text: str, start: int, end: int, prefix: str | None, suffix: str | None) -> bool:
     if prefix is not None:
         prefix = fold_quote(prefix)
-        window = text[max(0, start - len(prefix) - 2):start].replace(SEPARATOR, " ").rstrip()
+        window = text[max(0, start - len(prefix) - 2) : start].replace(SEPARATOR, " ").rstrip()
         if not window.endswith(prefix.rstrip()):
             return False
     if suffix is not None:
         suffix = fold_quote(suffix)
-        window = text[end:end + len(suffix) + 2].replace(SEPARATOR, " ").lstrip()
+        window = text[end : end + len(suffix) + 2].replace(SEPARATOR, " ").lstrip()
         if not window.startswith(suffix.lstrip()):
             return False
     return True

@@ -1,4 +1,5 @@
 """The reader text of the document, segment by segment (paragraph, heading, footnote)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Finding the occurrences of glossary terms to link."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -34,8 +35,9 @@ def _spellings(form: str) -> frozenset[str]:
     return frozenset((form, form[:1].upper() + form[1:]))
 
 
-def find_terms(search: SearchText, glossary: tuple[TermSpec, ...],
-                every: bool) -> tuple[list[tuple[int, int, str, Segment]], dict[str, int], set[str]]:
+def find_terms(
+    search: SearchText, glossary: tuple[TermSpec, ...], every: bool
+) -> tuple[list[tuple[int, int, str, Segment]], dict[str, int], set[str]]:
     """The occurrences to link (raw offsets, slug, segment), how often each term occurs where it
     could be linked, and every term that occurs at all (a heading is not linked, but counts)."""
     text = search.folded.text
@@ -45,7 +47,7 @@ def find_terms(search: SearchText, glossary: tuple[TermSpec, ...],
     for pattern, starts in found.items():
         length = len(pattern)
         for start in starts:
-            spelled = text[start:start + length]
+            spelled = text[start : start + length]
             for slug, spellings in patterns[pattern]:
                 if spelled in spellings:
                     matches.append((start, -length, start + length, slug))

@@ -4,6 +4,7 @@ Runs epubcheck (usage messages on), DAISY Ace, the text-fidelity checks of both 
 margin-note audit of the PDF. Each gives a short human summary and its problems as coded
 diagnostics (the V family); the command line prints both.
 """
+
 from __future__ import annotations
 
 import json
@@ -101,8 +102,9 @@ def run_ace(path: Path, chromium: str | None = None) -> AceResult:
         return AceResult((), "needs `npm ci` and Debian's chromium; `make check` installs them", path)
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium}
-        done = subprocess.run([ace, "--silent", "--force", "--outdir", scratch, str(path)],
-                              capture_output=True, text=True, env=env)
+        done = subprocess.run(
+            [ace, "--silent", "--force", "--outdir", scratch, str(path)], capture_output=True, text=True, env=env
+        )
         report = Path(scratch) / "report.json"
         if not report.is_file():
             return AceResult((f"Ace failed: {(done.stderr or done.stdout).strip()[:500]}",), path=path)
@@ -111,8 +113,10 @@ def run_ace(path: Path, chromium: str | None = None) -> AceResult:
     for document in data.get("assertions", []):
         for test in document.get("assertions", []):
             result = test["earl:result"]
-            violations.append(f"{document['earl:testSubject']['url']}: {test['earl:test']['dct:title']} "
-                              f"({test['earl:test']['earl:impact']}): {result.get('dct:description', '')[:200]}")
+            violations.append(
+                f"{document['earl:testSubject']['url']}: {test['earl:test']['dct:title']} "
+                f"({test['earl:test']['earl:impact']}): {result.get('dct:description', '')[:200]}"
+            )
     return AceResult(tuple(violations), path=path)
 
 
@@ -132,8 +136,9 @@ class CheckResult:
 def check_editions(annotated: AnnotatedEdition, out: Path) -> CheckResult:
     name = annotated.edition.name
     epub_path, pdf_path = out / f"{name}.epub", out / f"{name}.pdf"
-    missing = tuple(Diagnostic("V001", "the edition is not built", path) for path in (epub_path, pdf_path)
-                    if not path.is_file())
+    missing = tuple(
+        Diagnostic("V001", "the edition is not built", path) for path in (epub_path, pdf_path) if not path.is_file()
+    )
     if missing:
         return CheckResult((), missing, tuple(f"built edition ({d.path.name})" for d in missing))
     summary: list[str] = []
@@ -153,6 +158,7 @@ def check_editions(annotated: AnnotatedEdition, out: Path) -> CheckResult:
         if not report.ok:
             failed.append(f"{report.edition} fidelity ({path.name})")
     from .margin_audit import audit_margin_notes
+
     audit = audit_margin_notes(pdf_path, [note.label for note in annotated.notes])
     audit = replace(audit, missing_text=missing_text)
     summary.append(audit.render())
@@ -164,5 +170,7 @@ def check_editions(annotated: AnnotatedEdition, out: Path) -> CheckResult:
 
 def audit_diagnostics(audit, pdf_path: Path) -> tuple[Diagnostic, ...]:
     """The margin-note audit's failures as errors: notes that overlap, notes not in the PDF."""
-    return (*(Diagnostic("V010", overlap, pdf_path) for overlap in audit.overlaps),
-            *(Diagnostic("V011", f"the margin note {note} is not in the PDF", pdf_path) for note in audit.missing))
+    return (
+        *(Diagnostic("V010", overlap, pdf_path) for overlap in audit.overlaps),
+        *(Diagnostic("V011", f"the margin note {note} is not in the PDF", pdf_path) for note in audit.missing),
+    )

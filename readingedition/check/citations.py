@@ -5,10 +5,12 @@ year or page twice. A citation is doubled when the year of its reference, or its
 already stands in the note's own words just before it (within one short stretch of text, and not
 inside quotation marks).
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ..ast import inline_lists, stringify
 from ..diagnostics import Diagnostic
@@ -27,9 +29,16 @@ def doubled_citations(annotated: AnnotatedEdition) -> list[Diagnostic]:
         for before, citation in _citations_in_text(edition.note_bodies[note.id]):
             repeated = _repeated(before[-NEAR:], years.get(citation["citationId"]), citation)
             if repeated:
-                found.append(Diagnostic(
-                    "A007", f"note `{note.id}` gives {repeated} and then cites @{citation['citationId']}, "
-                            f"which prints it again", note.where.path, note.where.line, severity="warning"))
+                found.append(
+                    Diagnostic(
+                        "A007",
+                        f"note `{note.id}` gives {repeated} and then cites @{citation['citationId']}, "
+                        f"which prints it again",
+                        note.where.path,
+                        note.where.line,
+                        severity="warning",
+                    )
+                )
     return found
 
 

@@ -4,6 +4,7 @@ Compares the words a reader sees in the built EPUB and PDF with the words of the
 (paragraphs only: headings are the editions' own business), and checks that every editor's
 note and glossary definition reached both. Failures say what is missing or extra, and where.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -46,18 +47,24 @@ class FidelityReport:
 
     @property
     def summary(self) -> str:
-        return (f"{self.edition} fidelity: {self.words} words of text "
-                f"{'present once and in order' if not self.differences else 'DIFFER from the source'}; "
-                f"notes missing: {len(self.missing_notes)}; definitions missing: {len(self.missing_definitions)}; "
-                f"stray markup: {len(self.stray_markup)}")
+        return (
+            f"{self.edition} fidelity: {self.words} words of text "
+            f"{'present once and in order' if not self.differences else 'DIFFER from the source'}; "
+            f"notes missing: {len(self.missing_notes)}; definitions missing: {len(self.missing_definitions)}; "
+            f"stray markup: {len(self.stray_markup)}"
+        )
 
     def diagnostics(self, path: Path) -> tuple[Diagnostic, ...]:
         """Each problem as an error about the edition at `path`."""
-        return (*(Diagnostic("V006", f"{self.edition} text: {d}", path) for d in self.differences),
-                *(Diagnostic("V007", f"the note `{n}` is not in the {self.edition}", path) for n in self.missing_notes),
-                *(Diagnostic("V008", f"the definition of `{d}` is not in the {self.edition}", path)
-                  for d in self.missing_definitions),
-                *(Diagnostic("V009", f"{s!r} shows as text in the {self.edition}", path) for s in self.stray_markup))
+        return (
+            *(Diagnostic("V006", f"{self.edition} text: {d}", path) for d in self.differences),
+            *(Diagnostic("V007", f"the note `{n}` is not in the {self.edition}", path) for n in self.missing_notes),
+            *(
+                Diagnostic("V008", f"the definition of `{d}` is not in the {self.edition}", path)
+                for d in self.missing_definitions
+            ),
+            *(Diagnostic("V009", f"{s!r} shows as text in the {self.edition}", path) for s in self.stray_markup),
+        )
 
     def render(self) -> str:
         lines = [self.summary, *("  " + d for d in self.differences[:20])]
@@ -77,6 +84,7 @@ def _keys(text: str) -> list[str]:
 
 def _pieces(element: Any) -> list[str]:
     """The text of an element in pieces between citations, which citeproc formats its own way."""
+
     def cut(node: Any) -> Any:
         if isinstance(node, list):
             return [cut(n) for n in node]
@@ -85,6 +93,7 @@ def _pieces(element: Any) -> list[str]:
         if isinstance(node, dict) and "c" in node:
             return {**node, "c": cut(node["c"])}
         return node
+
     return stringify(cut(element)).split("\x00")
 
 
@@ -118,8 +127,21 @@ def list_number(style: str, number: int) -> str:
         return letter if style == "LowerAlpha" else letter.upper()
     if style in ("LowerRoman", "UpperRoman"):
         roman = ""
-        for value, digits in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-                              (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        for value, digits in (
+            (1000, "m"),
+            (900, "cm"),
+            (500, "d"),
+            (400, "cd"),
+            (100, "c"),
+            (90, "xc"),
+            (50, "l"),
+            (40, "xl"),
+            (10, "x"),
+            (9, "ix"),
+            (5, "v"),
+            (4, "iv"),
+            (1, "i"),
+        ):
             while number >= value:
                 roman, number = roman + digits, number - value
         return roman if style == "LowerRoman" else roman.upper()
@@ -165,7 +187,7 @@ def compare(expected: list[str], found: list[str], context: int = 6) -> tuple[st
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
             continue
-        where = " ".join(expected[max(0, a1 - context):a1])
+        where = " ".join(expected[max(0, a1 - context) : a1])
         if op in ("delete", "replace"):
             out.append(f"missing after “…{where}”: {' '.join(expected[a1:a2][:30])}")
         if op in ("insert", "replace"):
@@ -238,13 +260,16 @@ def epub_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
             text_words.extend(_keys(words))
         shown.append(" ".join(tree.find(f"{_XHTML}body").itertext()))
     glossary_text = "".join("".join(_keys(" ".join(t.itertext()))) for t in apparatus)
-    missing_notes = tuple(nid for nid, body in _expected_notes(annotated).items()
-                          if not _contains(note_text.get(note_id(nid), ""), body))
-    missing_defs = tuple(term for term, body in _expected_definitions(annotated).items()
-                         if not _contains(glossary_text, body))
+    missing_notes = tuple(
+        nid for nid, body in _expected_notes(annotated).items() if not _contains(note_text.get(note_id(nid), ""), body)
+    )
+    missing_defs = tuple(
+        term for term, body in _expected_definitions(annotated).items() if not _contains(glossary_text, body)
+    )
     stray = tuple(sorted({m for text in shown for m in STRAY_MARKUP if m in text}))
-    return FidelityReport("EPUB", len(text_words), compare(source_words(annotated), text_words),
-                          missing_notes, missing_defs, stray)
+    return FidelityReport(
+        "EPUB", len(text_words), compare(source_words(annotated), text_words), missing_notes, missing_defs, stray
+    )
 
 
 _TEXT_BLOCKS = {f"{_XHTML}{tag}" for tag in ("p", "li", "dt", "dd", "td", "th", "caption", "figcaption")}
@@ -279,8 +304,11 @@ def _visible_text(element: Any) -> str:
     blocks nested in it (they are read on their own)."""
     parts = [element.text or ""]
     for child in element:
-        if isinstance(child.tag, str) and child.tag not in _NESTED and not (
-                child.tag == f"{_XHTML}a" and child.get("class") in (NOTE_CALL, FOOTNOTE_REF)):
+        if (
+            isinstance(child.tag, str)
+            and child.tag not in _NESTED
+            and not (child.tag == f"{_XHTML}a" and child.get("class") in (NOTE_CALL, FOOTNOTE_REF))
+        ):
             parts.append(_visible_text(child))
         parts.append(child.tail or "")
     return "".join(parts)
@@ -390,8 +418,10 @@ def pdf_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
             body = [c for c in chars if abs(c["size"] - body_size) < 0.3]
             if body and number < back_matter:  # (the widest yet: a page of verse is narrower)
                 seen = blocks.get(page.page_number % 2, (float("inf"), float("-inf")))
-                blocks[page.page_number % 2] = (min(seen[0], min(c["x0"] for c in body) - 1),
-                                                max(seen[1], max(c["x1"] for c in body) + 1))
+                blocks[page.page_number % 2] = (
+                    min(seen[0], min(c["x0"] for c in body) - 1),
+                    max(seen[1], max(c["x1"] for c in body) + 1),
+                )
             block = blocks.get(page.page_number % 2)
             if block is None and blocks:  # none yet on this side: the other side's, mirrored
                 other = next(iter(blocks.values()))
@@ -399,10 +429,8 @@ def pdf_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
             if block is None:
                 continue
             column = [c for c in chars if block[0] <= c["x0"] and c["x1"] <= block[1]]
-            margin_lines.extend(line for line in _lines([c for c in chars if c["x0"] > block[1]])
-                                if not _is_mark(line))
-            margin_lines.extend(line for line in _lines([c for c in chars if c["x1"] < block[0]])
-                                if not _is_mark(line))
+            margin_lines.extend(line for line in _lines([c for c in chars if c["x0"] > block[1]]) if not _is_mark(line))
+            margin_lines.extend(line for line in _lines([c for c in chars if c["x1"] < block[0]]) if not _is_mark(line))
             if number >= back_matter:
                 back_lines.extend(_lines(column))
             else:
@@ -411,10 +439,13 @@ def pdf_fidelity(annotated: AnnotatedEdition, path: Path) -> FidelityReport:
     words = _keys(_dehyphenate(body_lines))
     apparatus = ["".join(_keys(_dehyphenate(lines))) for lines in (margin_lines, foot_lines)]
     back_text = "".join(_keys(_dehyphenate(back_lines)))
-    missing_notes = tuple(nid for nid, body in _expected_notes(annotated).items()
-                          if not any(_contains_in_parts(text, body) for text in apparatus))
-    missing_defs = tuple(term for term, body in _expected_definitions(annotated).items()
-                         if not _contains(back_text, body))
+    missing_notes = tuple(
+        nid
+        for nid, body in _expected_notes(annotated).items()
+        if not any(_contains_in_parts(text, body) for text in apparatus)
+    )
+    missing_defs = tuple(
+        term for term, body in _expected_definitions(annotated).items() if not _contains(back_text, body)
+    )
     stray = tuple(sorted({m for text in all_text for m in STRAY_MARKUP if m in text}))
-    return FidelityReport("PDF", len(words), compare(expected, words), missing_notes, missing_defs,
-                          stray)
+    return FidelityReport("PDF", len(words), compare(expected, words), missing_notes, missing_defs, stray)

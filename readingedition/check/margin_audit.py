@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import pathlib
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 __all__ = ["AuditedNote", "MarginAudit", "audit_margin_notes"]
 
@@ -68,9 +68,10 @@ class MarginAudit:
         if not self.notes:
             return 1.0
         near = sum(
-            1 for note in self.notes
-            if note.page_number == note.call_page_number and not note.at_foot
-            and abs(note.lines_from_call) <= lines)
+            1
+            for note in self.notes
+            if note.page_number == note.call_page_number and not note.at_foot and abs(note.lines_from_call) <= lines
+        )
         return near / len(self.notes)
 
     def share_on_call_page(self) -> float:
@@ -95,10 +96,12 @@ class MarginAudit:
 
     def summary(self) -> str:
         f = self.figures()
-        return (f"{f['notes']} notes: {f['on_call_page']:.0%} on their call's page, "
-                f"{f['within_two_lines']:.0%} within two lines (largest distance "
-                f"{f['largest_distance']:.1f} lines), {f['continued']} continued, {f['at_foot']} at the "
-                f"page foot; overlaps {f['overlaps']}, missing text {f['missing_text']}")
+        return (
+            f"{f['notes']} notes: {f['on_call_page']:.0%} on their call's page, "
+            f"{f['within_two_lines']:.0%} within two lines (largest distance "
+            f"{f['largest_distance']:.1f} lines), {f['continued']} continued, {f['at_foot']} at the "
+            f"page foot; overlaps {f['overlaps']}, missing text {f['missing_text']}"
+        )
 
     def render(self) -> str:
         """A short human-readable report."""
@@ -108,21 +111,27 @@ class MarginAudit:
             if note.call_page_number != note.page_number:
                 where += f" (call on p. {note.call_page_number})"
             out.append(
-                f"  {note.call or '?':>3}  {note.note_id_or_call:<24} {where:<22}"
-                f" {note.lines_from_call:+.1f} lines")
+                f"  {note.call or '?':>3}  {note.note_id_or_call:<24} {where:<22} {note.lines_from_call:+.1f} lines"
+            )
         out.append(f"Moved more than 2 lines: {len(self.moved)}")
         for note in self.moved:
             out.append(
                 f"  {note.call or '?':>3}  {note.note_id_or_call}: p. {note.page_number},"
-                f" call on p. {note.call_page_number}, {note.lines_from_call:+.1f} lines")
-        for title, items in (("Overlaps", self.overlaps), ("Missing", self.missing),
-                             ("Missing text", self.missing_text), ("Broken links", self.broken_links)):
+                f" call on p. {note.call_page_number}, {note.lines_from_call:+.1f} lines"
+            )
+        for title, items in (
+            ("Overlaps", self.overlaps),
+            ("Missing", self.missing),
+            ("Missing text", self.missing_text),
+            ("Broken links", self.broken_links),
+        ):
             out.append(f"{title}: {len(items)}")
             out.extend(f"  {item}" for item in items)
         return "\n".join(out)
 
 
 # --------------------------------------------------------------------------
+
 
 @dataclass
 class _Line:
@@ -153,8 +162,12 @@ class _Block:
     @property
     def bbox(self) -> tuple[float, float, float, float]:
         chars = self.chars
-        return (min(c["x0"] for c in chars), min(c["top"] for c in chars),
-                max(c["x1"] for c in chars), max(c["bottom"] for c in chars))
+        return (
+            min(c["x0"] for c in chars),
+            min(c["top"] for c in chars),
+            max(c["x1"] for c in chars),
+            max(c["bottom"] for c in chars),
+        )
 
     @property
     def text(self) -> str:
@@ -174,8 +187,7 @@ def _baseline(char: dict) -> float:
 
 
 def _intersects(a: Sequence[float], b: Sequence[float], touch: float = _TOUCH) -> bool:
-    return (min(a[2], b[2]) - max(a[0], b[0]) > touch
-            and min(a[3], b[3]) - max(a[1], b[1]) > touch)
+    return min(a[2], b[2]) - max(a[0], b[0]) > touch and min(a[3], b[3]) - max(a[1], b[1]) > touch
 
 
 def _inside(rect: Sequence[float], char: dict) -> bool:
@@ -232,9 +244,9 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
                 rect = (annot["x0"], annot["top"], annot["x1"], annot["bottom"])
                 name = _dest_name(annot)
                 if name and name.startswith("note-"):
-                    call_links[name[len("note-"):]].append((index, rect))
+                    call_links[name[len("note-") :]].append((index, rect))
                 elif name and name.startswith("call-"):
-                    label_links[name[len("call-"):]].append((index, rect))
+                    label_links[name[len("call-") :]].append((index, rect))
                 else:
                     other_links.append((index, rect, name or annot.get("uri") or "?"))
 
@@ -263,8 +275,10 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
                 if middle > 0.4 * page_sizes[index][1]:
                     continue
                 sizes.update(
-                    round(c["size"], 1) for c in chars_by_page[index]
-                    if c["top"] <= middle <= c["bottom"] and rect[0] - 60 < c["x1"] <= rect[0])
+                    round(c["size"], 1)
+                    for c in chars_by_page[index]
+                    if c["top"] <= middle <= c["bottom"] and rect[0] - 60 < c["x1"] <= rect[0]
+                )
         if not sizes:
             sizes = Counter(round(c["size"], 1) for chars in chars_by_page for c in chars)
         body_size = sizes.most_common(1)[0][0] if sizes else 0.0
@@ -272,8 +286,14 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
         for chars in chars_by_page:
             body = [c for c in chars if abs(c["size"] - body_size) < 0.3]
             if body:
-                extents.append((min(c["x0"] for c in body), min(c["top"] for c in body),
-                                max(c["x1"] for c in body), max(c["bottom"] for c in body)))
+                extents.append(
+                    (
+                        min(c["x0"] for c in body),
+                        min(c["top"] for c in body),
+                        max(c["x1"] for c in body),
+                        max(c["bottom"] for c in body),
+                    )
+                )
             else:
                 extents.append(None)
         # A page with little body text (a glossary, a list) shows only part
@@ -318,8 +338,7 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
                 obstacles_by_page.append(chars)
                 continue
             left, top, right, bottom = extent
-            margin = [c for c in chars
-                      if c["x0"] >= right + _MARGIN_GAP or c["x1"] <= left - _MARGIN_GAP]
+            margin = [c for c in chars if c["x0"] >= right + _MARGIN_GAP or c["x1"] <= left - _MARGIN_GAP]
             margin_ids = {id(c) for c in margin}
             obstacles_by_page.append([c for c in chars if id(c) not in margin_ids])
             for side in ("left", "right"):
@@ -333,10 +352,8 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
         for note_id, places in call_links.items():
             index, rect = places[0]
             under = [c for c in chars_by_page[index] if _inside(rect, c)]
-            call_letters[note_id] = "".join(
-                c["text"] for c in sorted(under, key=lambda c: c["x0"])).strip()
-            call_places[note_id] = _call_place(
-                chars_by_page, index, rect, body_size, extent_of(index))
+            call_letters[note_id] = "".join(c["text"] for c in sorted(under, key=lambda c: c["x0"])).strip()
+            call_places[note_id] = _call_place(chars_by_page, index, rect, body_size, extent_of(index))
 
         blocks_by_page: dict[int, list[_Block]] = defaultdict(list)
         for block in blocks:
@@ -383,18 +400,17 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
             cut_points = [line_index[id(line)] for line, _ in marks]
             # A continuation mark line ("↑ p. N") belongs to the note below it.
             cut_points = [
-                i - 1 if i > 0 and block.lines[i - 1].text.startswith(_CONTINUATION_MARK) else i
-                for i in cut_points]
+                i - 1 if i > 0 and block.lines[i - 1].text.startswith(_CONTINUATION_MARK) else i for i in cut_points
+            ]
             if cut_points[0] > 0:
-                final_blocks.append(_Block(block.page, block.lines[:cut_points[0]]))
+                final_blocks.append(_Block(block.page, block.lines[: cut_points[0]]))
             # Two labels in one block: the notes touch or overlap (the engine
             # keeps a space between notes, wider than their line spacing).
             for (_, upper), (_, lower) in zip(marks, marks[1:]):
-                overlaps.append(
-                    f"p. {block.page + 1}: note {upper} overlaps note {lower}")
+                overlaps.append(f"p. {block.page + 1}: note {upper} overlaps note {lower}")
             ends = cut_points[1:] + [len(block.lines)]
-            for (line, note_id), start, end in zip(marks, cut_points, ends):
-                lines = block.lines[start:max(end, start + 1)]
+            for (_, note_id), start, end in zip(marks, cut_points, ends):
+                lines = block.lines[start : max(end, start + 1)]
                 final_blocks.append(_Block(block.page, lines, note_id, "note"))
         blocks = final_blocks
 
@@ -426,11 +442,12 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
             drawn = note_blocks[note_id]
             if len(drawn) > 1:
                 overlaps.append(
-                    f"note {note_id} drawn {len(drawn)} times (pp. "
-                    + ", ".join(str(b.page + 1) for b in drawn) + ")")
+                    f"note {note_id} drawn {len(drawn)} times (pp. " + ", ".join(str(b.page + 1) for b in drawn) + ")"
+                )
             block = drawn[0]
-            label_line = next((line for line in block.lines
-                               if not line.text.startswith(_CONTINUATION_MARK)), block.lines[0])
+            label_line = next(
+                (line for line in block.lines if not line.text.startswith(_CONTINUATION_MARK)), block.lines[0]
+            )
             note_baseline = label_line.main_baseline
             call_page, call_baseline = call_places.get(note_id, (block.page, None))
             if call_baseline is None:
@@ -443,12 +460,18 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
                 span = (call_extent[3] - call_baseline) + (note_baseline - note_extent[1])
                 span += sum(
                     (extent_of(i)[3] - extent_of(i)[1])
-                    for i in range(min(call_page, block.page) + 1, max(call_page, block.page)))
+                    for i in range(min(call_page, block.page) + 1, max(call_page, block.page))
+                )
                 distance = (span if block.page > call_page else -span) / body_pitch
-            notes.append(AuditedNote(
-                note_id_or_call=note_id, page_number=block.page + 1,
-                call_page_number=call_page + 1 if note_id in call_places else 0,
-                lines_from_call=round(distance, 2), call=call_letters.get(note_id, "")))
+            notes.append(
+                AuditedNote(
+                    note_id_or_call=note_id,
+                    page_number=block.page + 1,
+                    call_page_number=call_page + 1 if note_id in call_places else 0,
+                    lines_from_call=round(distance, 2),
+                    call=call_letters.get(note_id, ""),
+                )
+            )
             # Does the note's own anchor point at it?
             target = destination(f"note-{note_id}")
             box = block.bbox
@@ -458,19 +481,29 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
                 broken_links.append(
                     f"destination note-{note_id} points to p. {target[0] + 1} "
                     f"y={target[1]:.0f}, the note is on p. {block.page + 1} "
-                    f"y={box[1]:.0f}-{box[3]:.0f}")
+                    f"y={box[1]:.0f}-{box[3]:.0f}"
+                )
 
-        for note_id, (index, rect) in at_foot.items():
+        for note_id, (index, _) in at_foot.items():
             if note_id in note_blocks:
                 continue
             call_page = call_places.get(note_id, (index, None))[0]
-            notes.append(AuditedNote(
-                note_id_or_call=note_id, page_number=index + 1,
-                call_page_number=call_page + 1 if note_id in call_places else 0,
-                lines_from_call=0.0, call=call_letters.get(note_id, ""), at_foot=True))
+            notes.append(
+                AuditedNote(
+                    note_id_or_call=note_id,
+                    page_number=index + 1,
+                    call_page_number=call_page + 1 if note_id in call_places else 0,
+                    lines_from_call=0.0,
+                    call=call_letters.get(note_id, ""),
+                    at_foot=True,
+                )
+            )
         notes.sort(key=lambda n: _call_order(n.call, n.note_id_or_call))
-        continued = sum(1 for block in blocks if block.kind == "note"
-                        and any(line.text.startswith(_CONTINUED_ON) for line in block.lines))
+        continued = sum(
+            1
+            for block in blocks
+            if block.kind == "note" and any(line.text.startswith(_CONTINUED_ON) for line in block.lines)
+        )
 
         # ---- overlaps -------------------------------------------------------
         # How low a note may go: above the page number (the lowest text of a
@@ -496,18 +529,17 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
                     overlaps.append(f"p. {index + 1}: {name} passes the page edge")
                 elif foot_limit is not None and box[3] > foot_limit:
                     overlaps.append(
-                        f"p. {index + 1}: {name} runs into the bottom margin "
-                        f"({box[3] - foot_limit:.0f}pt too low)")
-                for other in marginal[i + 1:]:
+                        f"p. {index + 1}: {name} runs into the bottom margin ({box[3] - foot_limit:.0f}pt too low)"
+                    )
+                for other in marginal[i + 1 :]:
                     if _intersects(box, other.bbox):
                         overlaps.append(f"p. {index + 1}: {name} overlaps {_describe(other)}")
                 for other in page_blocks:
                     if other.kind == "furniture" and _intersects(box, other.bbox):
-                        overlaps.append(
-                            f"p. {index + 1}: {name} overlaps the running head/footer "
-                            f"{other.text[:30]!r}")
-                hits = [c for c in obstacles_by_page[index]
-                        if _intersects(box, (c["x0"], c["top"], c["x1"], c["bottom"]))]
+                        overlaps.append(f"p. {index + 1}: {name} overlaps the running head/footer {other.text[:30]!r}")
+                hits = [
+                    c for c in obstacles_by_page[index] if _intersects(box, (c["x0"], c["top"], c["x1"], c["bottom"]))
+                ]
                 if hits:
                     text = "".join(c["text"] for c in hits[:20])
                     overlaps.append(f"p. {index + 1}: {name} overlaps text {text!r}")
@@ -518,26 +550,25 @@ def audit_margin_notes(pdf_path: pathlib.Path, expected_calls: Sequence[str]) ->
             if extent is None or extent[0] - _MARGIN_GAP <= (rect[0] + rect[2]) / 2 <= extent[2] + _MARGIN_GAP:
                 continue  # a link in the body text: not ours to check
             if not any(_inside(rect, c) for c in chars_by_page[index]):
-                broken_links.append(
-                    f"p. {index + 1}: link to {target} in the margin covers no text")
+                broken_links.append(f"p. {index + 1}: link to {target} in the margin covers no text")
         for note_id, places in label_links.items():
             for index, rect in places:
                 if not any(_inside(rect, c) for c in chars_by_page[index]):
-                    broken_links.append(
-                        f"p. {index + 1}: link back to call-{note_id} covers no text")
+                    broken_links.append(f"p. {index + 1}: link back to call-{note_id} covers no text")
 
     # ---- expected notes -------------------------------------------------------
     by_id = {note.note_id_or_call: note for note in notes}
     by_call = {note.call: note for note in notes if note.call}
-    missing = tuple(
-        expected for expected in expected_calls
-        if expected not in by_id and expected not in by_call)
-    moved = tuple(
-        note for note in notes
-        if note.page_number != note.call_page_number or abs(note.lines_from_call) > 2)
+    missing = tuple(expected for expected in expected_calls if expected not in by_id and expected not in by_call)
+    moved = tuple(note for note in notes if note.page_number != note.call_page_number or abs(note.lines_from_call) > 2)
     return MarginAudit(
-        notes=tuple(notes), moved=moved, overlaps=tuple(overlaps), missing=missing,
-        broken_links=tuple(broken_links), continued=continued)
+        notes=tuple(notes),
+        moved=moved,
+        overlaps=tuple(overlaps),
+        missing=missing,
+        broken_links=tuple(broken_links),
+        continued=continued,
+    )
 
 
 def _blocks(page: int, lines: list[_Line]) -> list[_Block]:
@@ -562,13 +593,13 @@ def _blocks(page: int, lines: list[_Line]) -> list[_Block]:
     return blocks
 
 
-def _call_place(chars_by_page: list[list[dict]], index: int, rect: Sequence[float],
-                body_size: float, extent: Sequence[float] | None) -> tuple[int, float]:
+def _call_place(
+    chars_by_page: list[list[dict]], index: int, rect: Sequence[float], body_size: float, extent: Sequence[float] | None
+) -> tuple[int, float]:
     """Page and baseline of the line a note belongs beside: its call's line, in the body text
     or, for a note called inside an author's footnote, in the footnote at the page foot."""
     chars = chars_by_page[index]
-    body_bottom = max((c["bottom"] for c in chars if abs(c["size"] - body_size) < 0.3),
-                      default=None)
+    body_bottom = max((c["bottom"] for c in chars if abs(c["size"] - body_size) < 0.3), default=None)
     if body_bottom is None or rect[1] < body_bottom or extent is None:
         return index, _call_baseline(chars, rect, body_size)
     return index, _call_baseline(chars, rect, None)
@@ -577,10 +608,13 @@ def _call_place(chars_by_page: list[list[dict]], index: int, rect: Sequence[floa
 def _call_baseline(chars: list[dict], rect: Sequence[float], body_size: float | None) -> float:
     """Baseline of the line holding a call link (of body text, unless ``body_size`` is None)."""
     middle = (rect[1] + rect[3]) / 2
-    near = [c for c in chars
-            if (body_size is None or abs(c["size"] - body_size) < 0.3)
-            and c["top"] <= middle <= c["bottom"]
-            and abs((c["x0"] + c["x1"]) / 2 - (rect[0] + rect[2]) / 2) < 60]
+    near = [
+        c
+        for c in chars
+        if (body_size is None or abs(c["size"] - body_size) < 0.3)
+        and c["top"] <= middle <= c["bottom"]
+        and abs((c["x0"] + c["x1"]) / 2 - (rect[0] + rect[2]) / 2) < 60
+    ]
     if not near:
         return rect[3]
     return Counter(round(_baseline(c), 1) for c in near).most_common(1)[0][0]

@@ -11,6 +11,7 @@ Markdown can be regenerated and reviewed instead of being edited by hand.
 the recipe's order) with that of the Markdown. Mistakes in the recipe or the inputs raise
 BuildFailed with coded diagnostics (the C family).
 """
+
 from __future__ import annotations
 
 from .edition import clean_edition

@@ -1,4 +1,5 @@
 """Putting it together: the cleaned Markdown of an edition, from its recipe and raw text."""
+
 from __future__ import annotations
 
 import json
@@ -29,9 +30,7 @@ def render_metadata(metadata: Sequence[tuple[str, str]]) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n"
 
 
-def render_markdown(
-    metadata: Sequence[tuple[str, str]], paragraphs: Sequence[str], notes: Sequence[Footnote]
-) -> str:
+def render_markdown(metadata: Sequence[tuple[str, str]], paragraphs: Sequence[str], notes: Sequence[Footnote]) -> str:
     """The whole file: metadata, one paragraph per line, then the definitions."""
     blocks = [escape_block_start(p) for p in paragraphs]
     blocks += [footnote_definition(n) for n in sorted(notes, key=lambda n: n.number)]

@@ -6,6 +6,7 @@ without its metadata block. Markup is normalised away on both sides, so only wor
 positions) are compared: a dropped or duplicated sentence, or a chunk in the wrong place,
 cannot go unnoticed.
 """
+
 from __future__ import annotations
 
 import difflib

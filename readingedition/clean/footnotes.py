@@ -1,4 +1,5 @@
 """Footnote markers the extraction lost, placed by the recipe; footnote definitions."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -24,8 +25,13 @@ def place_marker(paragraphs: Sequence[str], marker: PlacedMarker, recipe: Path |
     needle = escape_inline(" ".join(marker.after.split()))
     count = sum(p.count(needle) for p in paragraphs)
     if count != 1:
-        raise fail("C009", f"footnote_markers note {marker.note}: 'after: {marker.after!r}' occurs {count} times in "
-                           "the text (it must occur exactly once)", recipe, marker.line)
+        raise fail(
+            "C009",
+            f"footnote_markers note {marker.note}: 'after: {marker.after!r}' occurs {count} times in "
+            "the text (it must occur exactly once)",
+            recipe,
+            marker.line,
+        )
     return tuple(p.replace(needle, f"{needle}[^{marker.note}]") for p in paragraphs)
 
 

@@ -1,4 +1,5 @@
 """Rejoining the text across chunk joins (and de-hyphenation)."""
+
 from __future__ import annotations
 
 import re
@@ -53,9 +54,7 @@ def merge_join(before: str, after: str, kind: JoinKind) -> tuple[str, ...]:
     return (before + after,)
 
 
-def join_chunks(
-    chunks: Sequence[Sequence[str]], overrides: Mapping[int, JoinKind] | None = None
-) -> tuple[str, ...]:
+def join_chunks(chunks: Sequence[Sequence[str]], overrides: Mapping[int, JoinKind] | None = None) -> tuple[str, ...]:
     """Concatenate chunks' paragraphs in reading order, rejoining at each join.
 
     ``overrides`` maps a chunk's index to the join with the chunk before it.

@@ -1,5 +1,6 @@
 """The patterns the cleaning rules and the source-fidelity check share: how the raw extraction
 writes footnote markers, italics and emphasis, and what pandoc would read as markup."""
+
 from __future__ import annotations
 
 import re

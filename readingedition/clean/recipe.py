@@ -1,4 +1,5 @@
 """The recipe: the editorial decisions for one text, read from ``src_text/recipe.yaml``."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -77,13 +78,9 @@ def _parse_joins(value: object, order: Sequence[str]) -> tuple[tuple[str, JoinKi
         raise ValueError(f"'joins' must map a chunk start to one of {sorted(kinds)}.")
     for start, kind in value.items():
         if start not in order[1:]:
-            raise ValueError(
-                f"'joins' names {start!r}, not a chunk start after the first in 'order'."
-            )
+            raise ValueError(f"'joins' names {start!r}, not a chunk start after the first in 'order'.")
         if kind not in kinds:
-            raise ValueError(
-                f"'joins' value {kind!r} for {start!r} must be one of {sorted(kinds)}."
-            )
+            raise ValueError(f"'joins' value {kind!r} for {start!r} must be one of {sorted(kinds)}.")
     return tuple((start, kinds[kind]) for start, kind in value.items())
 
 
@@ -95,9 +92,7 @@ def _parse_markers(value: object, lines: Sequence[int]) -> tuple[PlacedMarker, .
     """Placed markers: ``note`` (int) and ``after`` (words), one entry per note."""
     items = value if isinstance(value, list) else [value]
     if not all(_is_entry(i, note=int, after=str) for i in items):
-        raise ValueError(
-            "each 'footnote_markers' entry needs 'note: <number>' and 'after: \"<words>\"'."
-        )
+        raise ValueError("each 'footnote_markers' entry needs 'note: <number>' and 'after: \"<words>\"'.")
     markers = tuple(PlacedMarker(i["note"], i["after"], _line(lines, n)) for n, i in enumerate(items))
     if len({m.note for m in markers}) != len(markers):
         raise ValueError("'footnote_markers' places the same note twice; keep one.")
@@ -117,8 +112,11 @@ def _item_lines(text: str) -> dict[str, list[int]]:
     node = yaml.compose(text, Loader=yaml.SafeLoader)
     if not isinstance(node, yaml.MappingNode):
         return {}
-    return {key.value: [item.start_mark.line + 1 for item in value.value]
-            for key, value in node.value if isinstance(value, yaml.SequenceNode)}
+    return {
+        key.value: [item.start_mark.line + 1 for item in value.value]
+        for key, value in node.value
+        if isinstance(value, yaml.SequenceNode)
+    }
 
 
 def _parse_recipe(data: object, path: Path, lines: dict[str, list[int]]) -> Recipe:
@@ -133,8 +131,10 @@ def _parse_recipe(data: object, path: Path, lines: dict[str, list[int]]) -> Reci
             raise ValueError(f"'{key}' must be a file name relative to {SOURCE_DIR}/.")
         # A received recipe must not make `clean` read or write the machine's other files.
         if not (path.parent / data[key]).resolve().is_relative_to(path.parent.resolve()):
-            raise ValueError(f"'{key}: {data[key]}' leads outside {SOURCE_DIR}/; name a file inside it "
-                             f"(a link out of it counts as outside)")
+            raise ValueError(
+                f"'{key}: {data[key]}' leads outside {SOURCE_DIR}/; name a file inside it "
+                f"(a link out of it counts as outside)"
+            )
     order = _parse_order(data.get("order"))
     return Recipe(
         path=path,

@@ -1,5 +1,6 @@
 """The mechanical rules: the library's front matter, hand fixes, chunks and footnote texts,
 inline markup."""
+
 from __future__ import annotations
 
 import re
@@ -80,8 +81,12 @@ def apply_fixes(text: str, fixes: Sequence[Fix], recipe: Path | None = None) -> 
     for fix in fixes:
         count = text.count(fix.find)
         if count != 1:
-            raise fail("C005", f"the fix 'find: {fix.find!r}' matches {count} times in the raw text "
-                               "(it must match exactly once)", recipe, fix.line)
+            raise fail(
+                "C005",
+                f"the fix 'find: {fix.find!r}' matches {count} times in the raw text (it must match exactly once)",
+                recipe,
+                fix.line,
+            )
         text = text.replace(fix.find, fix.replace)
     return text
 
@@ -131,8 +136,9 @@ def parse_chunk(start: str, text: str) -> Chunk:
     return Chunk(start, tuple(body), tuple(notes))
 
 
-def locate_chunk_starts(text: str, starts: Sequence[str], recipe: Path | None = None,
-                        lines: Sequence[int | None] = ()) -> dict[str, int]:
+def locate_chunk_starts(
+    text: str, starts: Sequence[str], recipe: Path | None = None, lines: Sequence[int | None] = ()
+) -> dict[str, int]:
     """Offset of each named chunk start; each must occur exactly once. `lines`: of each start in
     the recipe's `order`."""
     offsets: dict[str, int] = {}
@@ -140,17 +146,23 @@ def locate_chunk_starts(text: str, starts: Sequence[str], recipe: Path | None = 
         line = lines[index] if index < len(lines) else None
         first = text.find(start)
         if first < 0:
-            raise fail("C006", f"the chunk start {start!r} named in the recipe's 'order' is not in the raw text",
-                       recipe, line)
+            raise fail(
+                "C006", f"the chunk start {start!r} named in the recipe's 'order' is not in the raw text", recipe, line
+            )
         if text.find(start, first + 1) >= 0:
-            raise fail("C007", f"the chunk start {start!r} named in the recipe's 'order' occurs more than once in "
-                               "the raw text", recipe, line)
+            raise fail(
+                "C007",
+                f"the chunk start {start!r} named in the recipe's 'order' occurs more than once in the raw text",
+                recipe,
+                line,
+            )
         offsets[start] = first
     return offsets
 
 
-def split_chunks(text: str, starts: Sequence[str], recipe: Path | None = None,
-                 lines: Sequence[int | None] = ()) -> tuple[Chunk, ...]:
+def split_chunks(
+    text: str, starts: Sequence[str], recipe: Path | None = None, lines: Sequence[int | None] = ()
+) -> tuple[Chunk, ...]:
     """Cut ``text`` wherever a named start appears, and return the chunks in the
     order of ``starts`` (the reading order).
 
@@ -162,8 +174,12 @@ def split_chunks(text: str, starts: Sequence[str], recipe: Path | None = None,
     cuts = sorted(offsets.items(), key=lambda item: item[1])
     leading = text[: cuts[0][1]].strip() if cuts else text.strip()
     if leading:
-        raise fail("C008", f"text before the first chunk start would be dropped: {shorten(leading)!r}", recipe,
-                   lines[0] if lines else None)
+        raise fail(
+            "C008",
+            f"text before the first chunk start would be dropped: {shorten(leading)!r}",
+            recipe,
+            lines[0] if lines else None,
+        )
     pieces = {
         start: text[offset : cuts[i + 1][1] if i + 1 < len(cuts) else len(text)]
         for i, (start, offset) in enumerate(cuts)

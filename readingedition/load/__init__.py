@@ -7,6 +7,7 @@ The text and every piece of annotation Markdown are parsed by pandoc (pandoc.par
 the annotation Markdown as metadata values, which pandoc parses as Markdown too), with the
 build cache in the edition's `.cache/readingedition/` unless `cache=False`.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -18,17 +19,16 @@ from typing import Any
 
 import tinycss2
 
-from .annotations import load_annotations
 from ..ast import elements
 from ..diagnostics import BuildFailed, Diagnostic
-from .files import listed, read_utf8
-from .metadata import metadata_block, metadata_problems, read_metadata
-from .text import (duplicate_footnotes, join_texts, resolve_images, restore_code, split_files,
-                   undefined_footnotes)
 from ..memo import CACHE_DIR
 from ..model import Annotations, Edition, Styles
 from ..pandoc import format_citations, open_memo, parse_markdown
+from .annotations import load_annotations
+from .files import listed, read_utf8
+from .metadata import metadata_block, metadata_problems, read_metadata
 from .sanitise import MAX_DEPTH, MAX_PARAGRAPH, Place, Sanitiser, check_source, documented_classes
+from .text import duplicate_footnotes, join_texts, resolve_images, restore_code, split_files, undefined_footnotes
 
 BUILTIN_STYLES = Path(__file__).resolve().parent.parent / "styles"
 STYLE_FILES = {"epub": ("epub.css",), "pdf": ("pdf.css", "pdf-margins.css"), "csl": "citation-style.csl"}
@@ -36,9 +36,12 @@ STYLE_FILES = {"epub": ("epub.css",), "pdf": ("pdf.css", "pdf-margins.css"), "cs
 PAPER_STYLES = {"letter": ("pdf-letter.css",)}
 # Sheets added after the PDF's own for the booklet's pages: half the sheet it is printed on.
 BOOKLET_STYLES = {"a4": ("pdf-a5.css",), "letter": ("pdf-a5.css", "pdf-half-letter.css")}
-_PAYLOAD = {"notes": "readingedition-notes", "names": "readingedition-term-names",
-            "shorts": "readingedition-term-shorts",
-            "definitions": "readingedition-term-definitions"}
+_PAYLOAD = {
+    "notes": "readingedition-notes",
+    "names": "readingedition-term-names",
+    "shorts": "readingedition-term-shorts",
+    "definitions": "readingedition-term-definitions",
+}
 
 
 def load_edition(root: Path, *, cache: bool = True) -> Edition:
@@ -73,7 +76,9 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     try:
         document = parse_markdown(join_texts(texts), payload, memo=memo)
     except RecursionError:  # JSON nested deeper than Python reads; the sanitiser says where otherwise
-        raise BuildFailed((Diagnostic("S003", f"the text nests more than {MAX_DEPTH} levels deep", sources[0]),))
+        raise BuildFailed(
+            (Diagnostic("S003", f"the text nests more than {MAX_DEPTH} levels deep", sources[0]),)
+        ) from None
     sanitiser = _sanitise(document, annotations, tuple(zip(sources, texts)))
     format_citations(document, payload, references=list(annotations.references), csl=csl, memo=memo)
     memo.save()
@@ -95,13 +100,30 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
         metadata = read_metadata(meta, node, sources[0], root)
         styles = _find_styles(root, metadata.paper, csl)
     except BuildFailed as failure:
-        raise BuildFailed((*deferred, *failure.diagnostics))
-    sanitiser.check_classes({name for sheet in dict.fromkeys((*styles.epub_css, *styles.pdf_css, *styles.booklet_css))
-                             for name in documented_classes(_read_css(sheet, root))})
+        raise BuildFailed((*deferred, *failure.diagnostics)) from None
+    sanitiser.check_classes(
+        {
+            name
+            for sheet in dict.fromkeys((*styles.epub_css, *styles.pdf_css, *styles.booklet_css))
+            for name in documented_classes(_read_css(sheet, root))
+        }
+    )
     deferred += sanitiser.problems
-    return Edition(root=root, name=metadata.filename, cache_dir=cache_dir, metadata=metadata, document=document,
-                   annotations=annotations, note_bodies=note_bodies, bibliography=bibliography, term_names=names,
-                   term_shorts=shorts, term_definitions=definitions, styles=styles, problems=tuple(deferred))
+    return Edition(
+        root=root,
+        name=metadata.filename,
+        cache_dir=cache_dir,
+        metadata=metadata,
+        document=document,
+        annotations=annotations,
+        note_bodies=note_bodies,
+        bibliography=bibliography,
+        term_names=names,
+        term_shorts=shorts,
+        term_definitions=definitions,
+        styles=styles,
+        problems=tuple(deferred),
+    )
 
 
 def _read_text(path: Path, root: Path) -> str:
@@ -116,10 +138,18 @@ def _read_text(path: Path, root: Path) -> str:
 
 def _size_problems(annotations: Annotations) -> list[Diagnostic]:
     """Each note and glossary entry within the paragraph limit, before pandoc is asked to parse it."""
-    return [Diagnostic("S004", f"the `{field}` of {label} has {len(value):,} characters, more than the "
-                               f"{MAX_PARAGRAPH:,} the builder lays out", where.path, where.line)
-            for label, where, fields in _entries(annotations)
-            for field, value in fields if len(value) > MAX_PARAGRAPH]
+    return [
+        Diagnostic(
+            "S004",
+            f"the `{field}` of {label} has {len(value):,} characters, more than the "
+            f"{MAX_PARAGRAPH:,} the builder lays out",
+            where.path,
+            where.line,
+        )
+        for label, where, fields in _entries(annotations)
+        for field, value in fields
+        if len(value) > MAX_PARAGRAPH
+    ]
 
 
 def _entries(annotations: Annotations):
@@ -127,12 +157,14 @@ def _entries(annotations: Annotations):
     for note in annotations.notes:
         yield f"note `{note.id}`", note.where, [("note", note.note)]
     for term in annotations.glossary:
-        yield f"glossary entry `{term.term}`", term.where, [("term", term.term), ("short", term.short),
-                                                            ("definition", term.definition)]
+        yield (
+            f"glossary entry `{term.term}`",
+            term.where,
+            [("term", term.term), ("short", term.short), ("definition", term.definition)],
+        )
 
 
-def _sanitise(document: dict[str, Any], annotations: Annotations,
-              sources: tuple[tuple[Path, str], ...]) -> Sanitiser:
+def _sanitise(document: dict[str, Any], annotations: Annotations, sources: tuple[tuple[Path, str], ...]) -> Sanitiser:
     """Everything the editors wrote, checked (sanitise.py) before citeproc formats citations."""
     sanitiser = Sanitiser()
     meta = document["meta"]
@@ -155,8 +187,10 @@ def _sanitise(document: dict[str, Any], annotations: Annotations,
 def _sanitise_citations(sanitiser: Sanitiser, document: dict[str, Any], annotations: Annotations) -> None:
     """citeproc's output holds the references' fields: each citation and bibliography entry is
     checked as the Markdown of the reference it comes from."""
-    places = {str(ref.get("id")): Place(f"reference `{ref.get('id')}`", where.path, where.line)
-              for ref, where in zip(annotations.references, annotations.reference_where)}
+    places = {
+        str(ref.get("id")): Place(f"reference `{ref.get('id')}`", where.path, where.line)
+        for ref, where in zip(annotations.references, annotations.reference_where)
+    }
     fallback = Place("a reference", None)
     for element in elements(document):
         if element["t"] == "Cite":
@@ -196,21 +230,27 @@ def _take(meta: dict[str, Any], key: str, *, blocks: bool) -> dict[str, list[Any
         if value["t"] == "MetaInlines":
             out[name] = [{"t": "Para", "c": content}] if blocks else content
         elif value["t"] == "MetaBlocks":
-            out[name] = content if blocks else [i for b in content for i in (b["c"] if b["t"] in ("Para", "Plain") else [])]
+            out[name] = (
+                content if blocks else [i for b in content for i in (b["c"] if b["t"] in ("Para", "Plain") else [])]
+            )
         else:  # MetaString (e.g. a bare number)
             inline = [{"t": "Str", "c": content}]
             out[name] = [{"t": "Para", "c": inline}] if blocks else inline
     return out
 
 
-def _note_markdown_problems(annotations: Annotations, notes: dict[str, Any], shorts: dict[str, Any],
-                            definitions: dict[str, Any]) -> list[Diagnostic]:
+def _note_markdown_problems(
+    annotations: Annotations, notes: dict[str, Any], shorts: dict[str, Any], definitions: dict[str, Any]
+) -> list[Diagnostic]:
     """Citations must name a reference (links and images: the sanitiser's)."""
     known = {str(ref["id"]) for ref in annotations.references}
     problems = []
     places = [(f"note `{n.id}`", n.where, notes[n.id]) for n in annotations.notes]
-    places += [(f"glossary entry `{t.term}`", t.where, part[t.slug]) for t in annotations.glossary
-               for part in (shorts, definitions)]
+    places += [
+        (f"glossary entry `{t.term}`", t.where, part[t.slug])
+        for t in annotations.glossary
+        for part in (shorts, definitions)
+    ]
     for label, where, content in places:
         for element in elements(content):
             if element.get("t") == "Cite":
@@ -219,8 +259,14 @@ def _note_markdown_problems(annotations: Annotations, notes: dict[str, Any], sho
                     if key not in known:
                         guess = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.5)
                         hint = f"; did you mean @{guess[0]}?" if guess else ""
-                        problems.append(Diagnostic("A006", f"{label} cites @{key}, which is in no `references:` "
-                                                           f"list{hint}", where.path, where.line))
+                        problems.append(
+                            Diagnostic(
+                                "A006",
+                                f"{label} cites @{key}, which is in no `references:` list{hint}",
+                                where.path,
+                                where.line,
+                            )
+                        )
     return problems
 
 
@@ -281,5 +327,6 @@ def _check_css(path: Path, root: Path) -> None:
         if rule.type == "qualified-rule":
             errors += [d for d in tinycss2.parse_blocks_contents(rule.content) if d.type == "error"]
     if errors:
-        raise BuildFailed((Diagnostic("F004", f"the style sheet does not parse: {errors[0].message}",
-                                      path, errors[0].source_line),))
+        raise BuildFailed(
+            (Diagnostic("F004", f"the style sheet does not parse: {errors[0].message}", path, errors[0].source_line),)
+        )

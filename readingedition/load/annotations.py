@@ -4,6 +4,7 @@ Reads every file, refuses what YAML can hide (aliases, tabs, non-UTF-8), validat
 shipped JSON Schema, and checks what a schema cannot (unique ids, colliding glossary forms,
 `see` targets). Every problem becomes a Diagnostic with the file and line.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -16,12 +17,13 @@ import jsonschema
 import yaml
 
 from ..diagnostics import BuildFailed, Diagnostic
+from ..model import Annotations, Location, NoteSpec, TermSpec
 from .files import listed, read_utf8
 from .sanitise import check_yaml_depth
-from ..model import Annotations, Location, NoteSpec, TermSpec
 
 SCHEMA: dict[str, Any] = json.loads(
-    resources.files("readingedition").joinpath("schema/annotations.schema.json").read_text("utf-8"))
+    resources.files("readingedition").joinpath("schema/annotations.schema.json").read_text("utf-8")
+)
 _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: several times faster
 
@@ -49,15 +51,28 @@ def load_annotations(directory: Path, root: Path | None = None) -> Annotations:
         if file_problems:
             continue
         for index, item in enumerate(data.get("notes") or ()):
-            notes.append(NoteSpec(
-                id=item["id"], quote=item["quote"], note=item["note"], kind=item.get("kind", "context"),
-                prefix=item.get("prefix"), suffix=item.get("suffix"),
-                where=Location(path, _line_of(node, ["notes", index]))))
+            notes.append(
+                NoteSpec(
+                    id=item["id"],
+                    quote=item["quote"],
+                    note=item["note"],
+                    kind=item.get("kind", "context"),
+                    prefix=item.get("prefix"),
+                    suffix=item.get("suffix"),
+                    where=Location(path, _line_of(node, ["notes", index])),
+                )
+            )
         for index, item in enumerate(data.get("glossary") or ()):
-            terms.append(TermSpec(
-                term=item["term"], forms=tuple(item.get("forms") or ()), short=item["short"],
-                definition=item["definition"], see=tuple(item.get("see") or ()),
-                where=Location(path, _line_of(node, ["glossary", index]))))
+            terms.append(
+                TermSpec(
+                    term=item["term"],
+                    forms=tuple(item.get("forms") or ()),
+                    short=item["short"],
+                    definition=item["definition"],
+                    see=tuple(item.get("see") or ()),
+                    where=Location(path, _line_of(node, ["glossary", index])),
+                )
+            )
         for index, item in enumerate(data.get("references") or ()):
             references.append(item)
             reference_where.append(Location(path, _line_of(node, ["references", index])))
@@ -82,7 +97,9 @@ def _read_yaml(path: Path, root: Path) -> tuple[Any, yaml.Node]:
         raise BuildFailed((Diagnostic("Y003", "the file is empty", path, 1),))
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a {type(data).__name__}"
-        raise BuildFailed((Diagnostic("Y004", f"the file holds {kind}, not a mapping", path, node.start_mark.line + 1),))
+        raise BuildFailed(
+            (Diagnostic("Y004", f"the file holds {kind}, not a mapping", path, node.start_mark.line + 1),)
+        )
     return data, node
 
 
@@ -98,8 +115,9 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, yaml.No
         events = list(yaml.parse(text, Loader=_LOADER))
         for event in events:
             if isinstance(event, yaml.AliasEvent):
-                raise BuildFailed((Diagnostic("Y005", "an alias (*name) is used", path,
-                                              event.start_mark.line + first_line),))
+                raise BuildFailed(
+                    (Diagnostic("Y005", "an alias (*name) is used", path, event.start_mark.line + first_line),)
+                )
         too_deep = check_yaml_depth(events, path, first_line)
         if too_deep:
             raise BuildFailed((too_deep,))
@@ -115,19 +133,35 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, yaml.No
         mark = (error.context_mark if opened else None) or error.problem_mark or error.context_mark
         line = mark.line + first_line if mark else None
         what = " ".join(part for part in (error.context, error.problem) if part)
-        raise BuildFailed((Diagnostic("Y001", f"YAML syntax error: {what}", path, line),))
+        raise BuildFailed((Diagnostic("Y001", f"YAML syntax error: {what}", path, line),)) from None
     except yaml.YAMLError as error:  # e.g. a character YAML does not allow, such as a control character
         position = getattr(error, "position", None)
         line = text.count("\n", 0, position) + first_line if isinstance(position, int) else None
-        raise BuildFailed((Diagnostic("Y001", f"YAML syntax error: {error}".splitlines()[0], path, line),))
+        raise BuildFailed((Diagnostic("Y001", f"YAML syntax error: {error}".splitlines()[0], path, line),)) from None
     duplicate = _duplicate_key(node) if node is not None else None
     if duplicate is not None:
-        raise BuildFailed((Diagnostic("Y006", f"the key `{duplicate.value}` appears twice in the same entry", path,
-                                      duplicate.start_mark.line + first_line),))
+        raise BuildFailed(
+            (
+                Diagnostic(
+                    "Y006",
+                    f"the key `{duplicate.value}` appears twice in the same entry",
+                    path,
+                    duplicate.start_mark.line + first_line,
+                ),
+            )
+        )
     odd = _key_not_text(node) if node is not None else None
     if odd is not None:
-        raise BuildFailed((Diagnostic("K007", f"the key `{odd.value}` is read as a number or yes/no, not a word",
-                                      path, odd.start_mark.line + first_line),))
+        raise BuildFailed(
+            (
+                Diagnostic(
+                    "K007",
+                    f"the key `{odd.value}` is read as a number or yes/no, not a word",
+                    path,
+                    odd.start_mark.line + first_line,
+                ),
+            )
+        )
     return data, node
 
 
@@ -210,8 +244,9 @@ def _schema_problems(path: Path, data: Any, node: yaml.Node):
             yield Diagnostic("K003", f"`{where[-1]}` of {_describe(data, where[:-1])} is empty", path, line)
         elif error.validator == "type" and error.validator_value == "string":
             kind = {bool: "yes/no", int: "number", float: "number"}.get(type(error.instance), "list or mapping")
-            yield Diagnostic("K006", f"`{where[-1]}` of {_describe(data, where[:-1])} is read as a {kind}, not text",
-                             path, line)
+            yield Diagnostic(
+                "K006", f"`{where[-1]}` of {_describe(data, where[:-1])} is read as a {kind}, not text", path, line
+            )
         elif error.validator in ("minLength", "pattern") and where and where[-1] == "id":
             yield Diagnostic("K004", f"malformed id {error.instance!r}", path, line)
         elif error.validator in ("minLength", "pattern"):
@@ -238,8 +273,12 @@ def _cross_file_problems(notes: list[NoteSpec], terms: list[TermSpec]):
     for note in notes:
         if note.id in first_note:
             other = first_note[note.id].where
-            yield Diagnostic("A004", f"note id `{note.id}` is already used at {other.path.name}:{other.line}",
-                             note.where.path, note.where.line)
+            yield Diagnostic(
+                "A004",
+                f"note id `{note.id}` is already used at {other.path.name}:{other.line}",
+                note.where.path,
+                note.where.line,
+            )
         else:
             first_note[note.id] = note
     owner: dict[str, TermSpec] = {}
@@ -247,19 +286,31 @@ def _cross_file_problems(notes: list[NoteSpec], terms: list[TermSpec]):
     for entry in terms:
         if entry.slug in slugs and entry.term.casefold() != slugs[entry.slug].term.casefold():
             other = slugs[entry.slug]
-            yield Diagnostic("G005", f"the terms `{other.term}` and `{entry.term}` would share the anchor "
-                                     f"`gloss-{entry.slug}`", entry.where.path, entry.where.line)
+            yield Diagnostic(
+                "G005",
+                f"the terms `{other.term}` and `{entry.term}` would share the anchor `gloss-{entry.slug}`",
+                entry.where.path,
+                entry.where.line,
+            )
         slugs.setdefault(entry.slug, entry)
         if entry.term.casefold() in {t.term.casefold() for t in owner.values()}:
             other = next(t for t in owner.values() if t.term.casefold() == entry.term.casefold()).where
-            yield Diagnostic("G001", f"the term `{entry.term}` is already defined at {other.path.name}:{other.line}",
-                             entry.where.path, entry.where.line)
+            yield Diagnostic(
+                "G001",
+                f"the term `{entry.term}` is already defined at {other.path.name}:{other.line}",
+                entry.where.path,
+                entry.where.line,
+            )
             continue
         for form in entry.all_forms:
             key = form.casefold()
             if key in owner and owner[key] is not entry:
-                yield Diagnostic("G002", f"the form `{form}` of `{entry.term}` is also a form of `{owner[key].term}`",
-                                 entry.where.path, entry.where.line)
+                yield Diagnostic(
+                    "G002",
+                    f"the form `{form}` of `{entry.term}` is also a form of `{owner[key].term}`",
+                    entry.where.path,
+                    entry.where.line,
+                )
             owner.setdefault(key, entry)
     known = {t.term for t in terms}
     for entry in terms:
@@ -267,5 +318,9 @@ def _cross_file_problems(notes: list[NoteSpec], terms: list[TermSpec]):
             if target not in known:
                 guess = difflib.get_close_matches(target, sorted(known), n=1)
                 hint = f"; did you mean `{guess[0]}`?" if guess else ""
-                yield Diagnostic("G003", f"`see: {target}` in `{entry.term}` names no glossary term{hint}",
-                                 entry.where.path, entry.where.line)
+                yield Diagnostic(
+                    "G003",
+                    f"`see: {target}` in `{entry.term}` names no glossary term{hint}",
+                    entry.where.path,
+                    entry.where.line,
+                )

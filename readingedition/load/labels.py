@@ -3,17 +3,19 @@ language: the table is labels.yaml beside this file; a text's `labels:` metadata
 entry. citeproc formats the references in the locale of `lang` (pandoc lets `lang` override a
 style's default-locale), so the references heading follows the same language.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import resources
-from typing import Mapping
 
 import yaml
 
 from ..model import Labels
 
 TABLE: dict[str, dict[str, str]] = yaml.safe_load(
-    resources.files("readingedition").joinpath("load/labels.yaml").read_text("utf-8"))
+    resources.files("readingedition").joinpath("load/labels.yaml").read_text("utf-8")
+)
 FALLBACK = "en"
 LABEL_KEYS: tuple[str, ...] = tuple(TABLE[FALLBACK])
 

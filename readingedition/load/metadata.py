@@ -5,6 +5,7 @@ mistake is an error with the file's own line; every key is checked, and `lang` i
 BCP 47 tag. The values themselves are then taken from pandoc's reading of the block, where they
 are Markdown.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -20,25 +21,64 @@ from .annotations import parse_yaml
 from .labels import LABEL_KEYS, labels_for
 from .text import IMAGE_TYPES, find_image
 
-KEYS = ("title", "subtitle", "author", "editor", "translator", "date", "lang", "rights", "source", "identifier",
-        "paper", "twosided", "glossary-links", "labels", "dedication", "epigraph", "filename", "cover", "nocite",
-        "booklet")
+KEYS = (
+    "title",
+    "subtitle",
+    "author",
+    "editor",
+    "translator",
+    "date",
+    "lang",
+    "rights",
+    "source",
+    "identifier",
+    "paper",
+    "twosided",
+    "glossary-links",
+    "labels",
+    "dedication",
+    "epigraph",
+    "filename",
+    "cover",
+    "nocite",
+    "booklet",
+)
 NAME_KEYS = ("author", "editor", "translator")
 _BLOCK = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 # RFC 5646 syntax: language (2-3 letters, ISO 639), extlang, script, region, variants, extensions, private use.
-_BCP47 = re.compile(r"^[a-z]{2,3}(-[a-z]{3}){0,3}(-[a-z]{4})?(-([a-z]{2}|\d{3}))?(-([a-z\d]{5,8}|\d[a-z\d]{3}))*"
-                    r"(-[a-wyz\d](-[a-z\d]{2,8})+)*(-x(-[a-z\d]{1,8})+)?$", re.I)
+_BCP47 = re.compile(
+    r"^[a-z]{2,3}(-[a-z]{3}){0,3}(-[a-z]{4})?(-([a-z]{2}|\d{3}))?(-([a-z\d]{5,8}|\d[a-z\d]{3}))*"
+    r"(-[a-wyz\d](-[a-z\d]{2,8})+)*(-x(-[a-z\d]{1,8})+)?$",
+    re.I,
+)
 ISO_639_1 = set(
     "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee "
     "el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it "
     "iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my "
     "na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn "
-    "so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu"
-    .split())
-_LANGUAGE_NAMES = {"english": "en", "french": "fr", "francais": "fr", "français": "fr", "german": "de",
-                   "deutsch": "de", "spanish": "es", "español": "es", "italian": "it", "italiano": "it",
-                   "russian": "ru", "portuguese": "pt", "dutch": "nl", "latin": "la", "greek": "el",
-                   "polish": "pl", "chinese": "zh", "japanese": "ja", "arabic": "ar"}
+    "so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu".split()
+)
+_LANGUAGE_NAMES = {
+    "english": "en",
+    "french": "fr",
+    "francais": "fr",
+    "français": "fr",
+    "german": "de",
+    "deutsch": "de",
+    "spanish": "es",
+    "español": "es",
+    "italian": "it",
+    "italiano": "it",
+    "russian": "ru",
+    "portuguese": "pt",
+    "dutch": "nl",
+    "latin": "la",
+    "greek": "el",
+    "polish": "pl",
+    "chinese": "zh",
+    "japanese": "ja",
+    "arabic": "ar",
+}
 
 
 def metadata_block(path: Path, text: str) -> tuple[dict[str, Any], Any]:
@@ -69,8 +109,9 @@ def metadata_problems(data: dict[str, Any], node: Any, path: Path) -> list[Diagn
     if lang and not _is_language_tag(lang):
         guess = _LANGUAGE_NAMES.get(lang.casefold())
         hint = f"; did you mean `{guess}`?" if guess else ""
-        problems.append(Diagnostic("T005", f"`lang: {lang}` is not a BCP 47 language tag{hint}", path,
-                                   key_line(node, "lang")))
+        problems.append(
+            Diagnostic("T005", f"`lang: {lang}` is not a BCP 47 language tag{hint}", path, key_line(node, "lang"))
+        )
     return problems
 
 
@@ -88,6 +129,7 @@ def key_line(node: Any, key: str) -> int:
 
 def read_metadata(meta: dict[str, Any], node: Any, path: Path, root: Path) -> Metadata:
     """The metadata from pandoc's reading of the block (values are Markdown)."""
+
     def text(key: str, default: str = "") -> str:
         return stringify(meta[key]).strip() if key in meta else default
 
@@ -99,24 +141,48 @@ def read_metadata(meta: dict[str, Any], node: Any, path: Path, root: Path) -> Me
         raise BuildFailed((Diagnostic("T004", f"`paper: {paper}` must be a4 or letter", path, line("paper")),))
     links = text("glossary-links", "first").lower()
     if links not in ("first", "every"):
-        raise BuildFailed((Diagnostic("T004", f"`glossary-links: {links}` must be first or every", path,
-                                      line("glossary-links")),))
+        raise BuildFailed(
+            (Diagnostic("T004", f"`glossary-links: {links}` must be first or every", path, line("glossary-links")),)
+        )
     names = {key: _names(meta.get(key), key, path, line(key)) for key in NAME_KEYS}
     labels = labels_for(text("lang"), _label_overrides(meta.get("labels"), path, line("labels")))
     title, author = text("title"), labels.names(names["author"])
     identifier = text("identifier") or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, title + '/' + author)}"
     filename = text("filename") or slugify(title)
     if not re.fullmatch(r"[\w][\w.-]*", filename) or filename.endswith((".epub", ".pdf")):
-        raise BuildFailed((Diagnostic("T004", f"`filename: {filename}` must be a plain file name without extension "
-                                              f"(letters, digits, '.', '-', '_')", path, line("filename")),))
-    return Metadata(title=title, subtitle=text("subtitle") or None, author=author, date=text("date"),
-                    lang=text("lang"), rights=text("rights"), source=text("source"), identifier=identifier,
-                    paper=paper, twosided=text("twosided", "false") in ("true", "yes"), glossary_links=links,
-                    labels=labels, authors=names["author"], editors=names["editor"],
-                    translators=names["translator"], dedication=_blocks(meta.get("dedication")),
-                    epigraph=_blocks(meta.get("epigraph")), filename=filename,
-                    booklet=_yes_no(text("booklet", "false"), "booklet", path, line("booklet")),
-                    cover=_cover(text("cover"), path, root, line("cover")))
+        raise BuildFailed(
+            (
+                Diagnostic(
+                    "T004",
+                    f"`filename: {filename}` must be a plain file name without extension "
+                    f"(letters, digits, '.', '-', '_')",
+                    path,
+                    line("filename"),
+                ),
+            )
+        )
+    return Metadata(
+        title=title,
+        subtitle=text("subtitle") or None,
+        author=author,
+        date=text("date"),
+        lang=text("lang"),
+        rights=text("rights"),
+        source=text("source"),
+        identifier=identifier,
+        paper=paper,
+        twosided=text("twosided", "false") in ("true", "yes"),
+        glossary_links=links,
+        labels=labels,
+        authors=names["author"],
+        editors=names["editor"],
+        translators=names["translator"],
+        dedication=_blocks(meta.get("dedication")),
+        epigraph=_blocks(meta.get("epigraph")),
+        filename=filename,
+        booklet=_yes_no(text("booklet", "false"), "booklet", path, line("booklet")),
+        cover=_cover(text("cover"), path, root, line("cover")),
+    )
 
 
 def _yes_no(value: str, key: str, path: Path, line: int) -> bool:
@@ -131,8 +197,16 @@ def _cover(value: str, path: Path, root: Path, line: int) -> Path | None:
         return None
     found = find_image(value, root, path.parent)
     if found is None:
-        raise BuildFailed((Diagnostic("T007", f"the cover {value} is not an image file in the edition "
-                                              f"({', '.join(sorted(IMAGE_TYPES))})", path, line),))
+        raise BuildFailed(
+            (
+                Diagnostic(
+                    "T007",
+                    f"the cover {value} is not an image file in the edition ({', '.join(sorted(IMAGE_TYPES))})",
+                    path,
+                    line,
+                ),
+            )
+        )
     return root / found
 
 
@@ -142,8 +216,16 @@ def _names(value: dict[str, Any] | None, key: str, path: Path, line: int) -> tup
         return ()
     items = value["c"] if value["t"] == "MetaList" else [value]
     if any(item["t"] not in ("MetaInlines", "MetaString") for item in items):
-        raise BuildFailed((Diagnostic("T004", f"`{key}` must be a name or a list of names, e.g. "
-                                              f"`{key}: [Ann Author, Ben Author]`", path, line),))
+        raise BuildFailed(
+            (
+                Diagnostic(
+                    "T004",
+                    f"`{key}` must be a name or a list of names, e.g. `{key}: [Ann Author, Ben Author]`",
+                    path,
+                    line,
+                ),
+            )
+        )
     return tuple(name for name in (stringify(item).strip() for item in items) if name)
 
 
@@ -163,8 +245,9 @@ def _label_overrides(value: dict[str, Any] | None, path: Path, line: int) -> dic
     if value is None:
         return {}
     if value["t"] != "MetaMap":
-        raise BuildFailed((Diagnostic("T004", "`labels` must be a mapping, e.g. `labels: {contents: Sommaire}`",
-                                      path, line),))
+        raise BuildFailed(
+            (Diagnostic("T004", "`labels` must be a mapping, e.g. `labels: {contents: Sommaire}`", path, line),)
+        )
     problems = []
     for key in value["c"]:
         if key not in LABEL_KEYS:

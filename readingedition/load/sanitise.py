@@ -16,6 +16,7 @@ output, citations' prefixes and suffixes included) and the metadata all pass thr
 
 Every problem is a Diagnostic with the file and line; the caller raises them together.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,16 +36,26 @@ PANDOC_CLASSES = frozenset({"uri", "email", "unnumbered"}) | markup.PANDOC_CLASS
 _EDITOR_CLASSES = re.compile(r"editor classes:([^*]*)\*/")
 # The build's own names (markup.py), refused in what an editor writes.
 RESERVED_CLASS_PREFIXES = (markup.KIND_PREFIX, markup.GLOSS_PREFIX, "csl-")
-RESERVED_ID_PREFIXES = (markup.CALL_PREFIX, markup.NOTE_PREFIX, markup.GLOSS_PREFIX, "fn-", "fnref-", "chapter-",
-                        "term-", "part-", "back-", "ref-")
-RESERVED_IDS = frozenset({"refs", "contents-title", "footnotes",
-                          *(name for part in markup.BACK_MATTER for name in (part.id, part.title_id))})
+RESERVED_ID_PREFIXES = (
+    markup.CALL_PREFIX,
+    markup.NOTE_PREFIX,
+    markup.GLOSS_PREFIX,
+    "fn-",
+    "fnref-",
+    "chapter-",
+    "term-",
+    "part-",
+    "back-",
+    "ref-",
+)
+RESERVED_IDS = frozenset(
+    {"refs", "contents-title", "footnotes", *(name for part in markup.BACK_MATTER for name in (part.id, part.title_id))}
+)
 RENAMED_HEADING = "section-"  # what a heading's id that would take a reserved one starts with instead
 MAX_DEPTH = 64  # elements inside elements; YAML collections inside collections
 MAX_PARAGRAPH = 100_000  # characters between two blank lines of Markdown
 
-_ATTR_AT = {"Span": 0, "Div": 0, "Code": 0, "CodeBlock": 0, "Link": 0, "Image": 0, "Header": 1, "Table": 0,
-            "Figure": 0}
+_ATTR_AT = {"Span": 0, "Div": 0, "Code": 0, "CodeBlock": 0, "Link": 0, "Image": 0, "Header": 1, "Table": 0, "Figure": 0}
 _CODE_CLASS = re.compile(r"[A-Za-z][A-Za-z0-9_+#-]*")  # a language name on code
 _LENGTH = re.compile(r"\d+(\.\d+)?(px|em|cm|mm|in|%)?")
 _DIRECTIONS = ("ltr", "rtl", "auto")
@@ -55,7 +66,9 @@ _INVISIBLE = re.compile(r"[\x00-\x20\x7f]")  # what browsers drop from a URL bef
 _BCP47 = re.compile(
     r"(?:(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|\d{3}))?"
     r"(?:-(?:[a-z0-9]{5,8}|\d[a-z0-9]{3}))*(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*(?:-x(?:-[a-z0-9]{1,8})+)?"
-    r"|x(?:-[a-z0-9]{1,8})+)", re.IGNORECASE)
+    r"|x(?:-[a-z0-9]{1,8})+)",
+    re.IGNORECASE,
+)
 # Citeproc's own markup in formatted citations and the bibliography.
 _CSL_CLASSES = ("references", "hanging-indent", "nocase")
 _CSL_KEYS = ("entry-spacing", "line-spacing")
@@ -123,15 +136,22 @@ def check_source(text: str, path: Path) -> list[Diagnostic]:
     bad = _NOT_XML.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
-        problems.append(Diagnostic("T009", f"the control character U+{ord(bad.group()):04X} is in the text",
-                                   path, line))
+        problems.append(
+            Diagnostic("T009", f"the control character U+{ord(bad.group()):04X} is in the text", path, line)
+        )
     start = 0
     for gap in (*re.finditer(r"\n[ \t]*\n", text), None):
         end = gap.start() if gap else len(text)
         if end - start > MAX_PARAGRAPH:
-            problems.append(Diagnostic("S004", f"a paragraph of {end - start:,} characters is longer than the "
-                                               f"{MAX_PARAGRAPH:,} the builder lays out", path,
-                                       text.count("\n", 0, start) + 1))
+            problems.append(
+                Diagnostic(
+                    "S004",
+                    f"a paragraph of {end - start:,} characters is longer than the "
+                    f"{MAX_PARAGRAPH:,} the builder lays out",
+                    path,
+                    text.count("\n", 0, start) + 1,
+                )
+            )
             break
         start = gap.end() if gap else end
     return problems
@@ -146,8 +166,12 @@ def check_yaml_depth(events: Iterable[Any], path: Path, first_line: int = 1) -> 
         if kind in ("MappingStartEvent", "SequenceStartEvent"):
             depth += 1
             if depth > MAX_DEPTH:
-                return Diagnostic("S003", f"the YAML nests more than {MAX_DEPTH} levels deep", path,
-                                  event.start_mark.line + first_line)
+                return Diagnostic(
+                    "S003",
+                    f"the YAML nests more than {MAX_DEPTH} levels deep",
+                    path,
+                    event.start_mark.line + first_line,
+                )
         elif kind in ("MappingEndEvent", "SequenceEndEvent"):
             depth -= 1
     return None
@@ -173,8 +197,9 @@ class Sanitiser:
         """Once the edition's style sheets are known: every class used must be documented there."""
         for name, place in self.classes.items():
             if name not in documented:
-                self._problem("S001", f"uses the class `{name}`, which the edition's styles do not document",
-                              place, name)
+                self._problem(
+                    "S001", f"uses the class `{name}`, which the edition's styles do not document", place, name
+                )
 
     def relink(self, node: Any) -> None:
         """Point internal links at the new ids of renamed headings."""
@@ -211,8 +236,9 @@ class Sanitiser:
         if kind in ("RawInline", "RawBlock"):  # shown as the text it is
             raw = element["c"][1]
             element.clear()
-            element.update({"t": "Str", "c": raw} if kind == "RawInline" else
-                           {"t": "Para", "c": [{"t": "Str", "c": raw}]})
+            element.update(
+                {"t": "Str", "c": raw} if kind == "RawInline" else {"t": "Para", "c": [{"t": "Str", "c": raw}]}
+            )
             kind = element["t"]
         if kind == "Str" or kind in ("Code", "CodeBlock"):
             text = element["c"] if kind == "Str" else element["c"][1]

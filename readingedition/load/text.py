@@ -5,11 +5,13 @@ labels are made its own (`[^1]` may recur in every chapter file), and a marker p
 between files, so that after parsing every block is known to come from its file: images are
 resolved against their file's folder (or the edition's) and footnote errors name file and line.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..ast import elements, stringify
 from ..diagnostics import Diagnostic
@@ -20,8 +22,14 @@ _OWN = re.compile(r"\[\^f(\d+)-([^\]\s^]+)\]")
 _DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s^]+)\]:", re.M)
 _FENCE = re.compile(r"^ {0,3}(```|~~~)", re.M)
 _MARK = "readingedition-file-{}"
-IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-               ".svg": "image/svg+xml", ".webp": "image/webp"}
+IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
 
 
 def join_texts(texts: list[str]) -> str:
@@ -38,8 +46,12 @@ def split_files(blocks: list[Any]) -> Iterator[tuple[int, dict[str, Any]]]:
     """Each top-level block with the index of its file, the markers left out."""
     index = 0
     for block in blocks:
-        if block["t"] == "Para" and len(block["c"]) == 1 and block["c"][0]["t"] == "Str" \
-                and block["c"][0]["c"].startswith("readingedition-file-"):
+        if (
+            block["t"] == "Para"
+            and len(block["c"]) == 1
+            and block["c"][0]["t"] == "Str"
+            and block["c"][0]["c"].startswith("readingedition-file-")
+        ):
             index = int(block["c"][0]["c"].rsplit("-", 1)[1])
             continue
         yield index, block
@@ -60,8 +72,14 @@ def duplicate_footnotes(sources: list[Path], texts: list[str]) -> list[Diagnosti
             line = text.count("\n", 0, match.start()) + 1
             label = match.group(1)
             if label in seen:
-                problems.append(Diagnostic("T008", f"the footnote [^{label}] is defined twice in this file "
-                                                   f"(first at line {seen[label]})", path, line))
+                problems.append(
+                    Diagnostic(
+                        "T008",
+                        f"the footnote [^{label}] is defined twice in this file (first at line {seen[label]})",
+                        path,
+                        line,
+                    )
+                )
             seen.setdefault(label, line)
     return problems
 
@@ -83,8 +101,9 @@ def undefined_footnotes(blocks: list[Any], sources: list[Path], texts: list[str]
         ref = f"[^{label}]"
         text = texts[int(index)]
         line = text.count("\n", 0, max(text.find(ref), 0)) + 1
-        problems.append(Diagnostic("T003", f"the footnote reference {ref} has no footnote text",
-                                   sources[int(index)], line))
+        problems.append(
+            Diagnostic("T003", f"the footnote reference {ref} has no footnote text", sources[int(index)], line)
+        )
     return problems
 
 
@@ -103,8 +122,14 @@ def resolve_images(blocks: list[Any], root: Path, sources: list[Path], texts: li
                 problems.append(Diagnostic("T006", f"the image {target} has no alt text", sources[index], line))
             found = find_image(target, root, sources[index].parent)
             if found is None:
-                problems.append(Diagnostic("T007", f"the image {target} is not a file in the edition "
-                                                   f"({', '.join(sorted(IMAGE_TYPES))})", sources[index], line))
+                problems.append(
+                    Diagnostic(
+                        "T007",
+                        f"the image {target} is not a file in the edition ({', '.join(sorted(IMAGE_TYPES))})",
+                        sources[index],
+                        line,
+                    )
+                )
             else:
                 element["c"][2][0] = found
     return problems

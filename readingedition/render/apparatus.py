@@ -3,6 +3,7 @@
 Built as AST with HTML structure (dl/dt/dd with glossary semantics) that suits both the EPUB
 and the PDF; the renderer supplies how to link to a place in the text.
 """
+
 from __future__ import annotations
 
 import html
@@ -28,17 +29,20 @@ def glossary_blocks(annotated: AnnotatedEdition, href: Href) -> list[Any]:
     for use in annotated.term_uses:
         uses.setdefault(use.slug, []).append(use)
     blocks: list[Any] = [
-        raw_block(f'<section id="{GLOSSARY.id}" class="{GLOSSARY.id}" epub:type="glossary" role="doc-glossary" '
-                  f'aria-labelledby="{GLOSSARY.title_id}">'),
+        raw_block(
+            f'<section id="{GLOSSARY.id}" class="{GLOSSARY.id}" epub:type="glossary" role="doc-glossary" '
+            f'aria-labelledby="{GLOSSARY.title_id}">'
+        ),
         heading(GLOSSARY.title_id, labels(GLOSSARY.label)),
-        raw_block('<dl>')]
+        raw_block("<dl>"),
+    ]
     for entry in entries:
         # Links point at the entry (term and definition together), so that a reading system that
         # shows a link's target in a pop-up shows the definition, and no page break parts them.
         blocks.append(raw_block(f'<div id="{gloss_id(entry.slug)}" class="{GLOSS_ENTRY}">'))
         blocks.append(raw_block('<dt epub:type="glossterm"><dfn>'))
         blocks.append({"t": "Plain", "c": names[entry.slug]})
-        blocks.append(raw_block('</dfn></dt>'))
+        blocks.append(raw_block("</dfn></dt>"))
         blocks.append(raw_block('<dd epub:type="glossdef">'))
         blocks.append(div("", [GLOSS_SHORT], [para(edition.term_shorts[entry.slug])]))
         blocks.extend(edition.term_definitions[entry.slug])
@@ -55,21 +59,29 @@ def glossary_blocks(annotated: AnnotatedEdition, href: Href) -> list[Any]:
             for index, use in enumerate(places):
                 if index:
                     back.append({"t": "Str", "c": ", "})
-                back.append(_link(href(use.anchor_id, use.chapter), text(_place_name(annotated, use.chapter, index)),
-                                  role="doc-backlink"))
+                back.append(
+                    _link(
+                        href(use.anchor_id, use.chapter),
+                        text(_place_name(annotated, use.chapter, index)),
+                        role="doc-backlink",
+                    )
+                )
             blocks.append(div("", [GLOSS_USES], [para(back)]))
-        blocks.append(raw_block('</dd>'))
-        blocks.append(raw_block('</div>'))
-    blocks.append(raw_block('</dl>'))
-    blocks.append(raw_block('</section>'))
+        blocks.append(raw_block("</dd>"))
+        blocks.append(raw_block("</div>"))
+    blocks.append(raw_block("</dl>"))
+    blocks.append(raw_block("</section>"))
     return blocks
 
 
 def _place_name(annotated: AnnotatedEdition, chapter: int, index: int) -> str:
     title = annotated.chapters[chapter].title
     labels = annotated.edition.metadata.labels
-    return title if title and len(annotated.chapters) > 1 else (labels("first-use") if index == 0 else
-                                                                 labels("use-n", n=index + 1))
+    return (
+        title
+        if title and len(annotated.chapters) > 1
+        else (labels("first-use") if index == 0 else labels("use-n", n=index + 1))
+    )
 
 
 def questions_blocks(annotated: AnnotatedEdition, href: Href) -> list[Any]:
@@ -80,8 +92,9 @@ def questions_blocks(annotated: AnnotatedEdition, href: Href) -> list[Any]:
     items = []
     for note in questions:
         body = list(note.body)
-        back = _link(href(call_id(note.spec.id), note.chapter), text(labels("passage", label=note.label)),
-                     role="doc-backlink")
+        back = _link(
+            href(call_id(note.spec.id), note.chapter), text(labels("passage", label=note.label)), role="doc-backlink"
+        )
         if body and body[-1]["t"] in ("Para", "Plain"):
             body[-1] = {"t": body[-1]["t"], "c": [*body[-1]["c"], {"t": "Space"}, back]}
         items.append(body)
@@ -89,25 +102,35 @@ def questions_blocks(annotated: AnnotatedEdition, href: Href) -> list[Any]:
         raw_block(f'<section id="{QUESTIONS.id}" class="{QUESTIONS.id}" aria-labelledby="{QUESTIONS.title_id}">'),
         heading(QUESTIONS.title_id, labels(QUESTIONS.label)),
         {"t": "OrderedList", "c": [[1, {"t": "Decimal"}, {"t": "Period"}], items]},
-        raw_block('</section>')]
+        raw_block("</section>"),
+    ]
 
 
 def references_blocks(annotated: AnnotatedEdition) -> list[Any]:
     if not annotated.edition.bibliography:
         return []
     return [
-        raw_block(f'<section id="{REFERENCES.id}" class="{REFERENCES.id}" epub:type="bibliography" '
-                  f'role="doc-bibliography" aria-labelledby="{REFERENCES.title_id}">'),
+        raw_block(
+            f'<section id="{REFERENCES.id}" class="{REFERENCES.id}" epub:type="bibliography" '
+            f'role="doc-bibliography" aria-labelledby="{REFERENCES.title_id}">'
+        ),
         heading(REFERENCES.title_id, annotated.edition.metadata.labels(REFERENCES.label)),
         *annotated.edition.bibliography,
-        raw_block('</section>')]
+        raw_block("</section>"),
+    ]
 
 
 def title_page_people(meta: Metadata) -> str:
     """The title page's editors and translators, "Edited by A and B", in the text's language."""
     labels, e = meta.labels, html.escape
-    lines = [(cls, labels(key, names=labels.names(names))) for cls, key, names in
-             (("editors", "edited-by", meta.editors), ("translators", "translated-by", meta.translators)) if names]
+    lines = [
+        (cls, labels(key, names=labels.names(names)))
+        for cls, key, names in (
+            ("editors", "edited-by", meta.editors),
+            ("translators", "translated-by", meta.translators),
+        )
+        if names
+    ]
     return "".join(f'<p class="{cls}">{e(line)}</p>' for cls, line in lines)
 
 
@@ -117,8 +140,10 @@ def title_page_extras(meta: Metadata) -> str:
     for key, blocks in (("dedication", meta.dedication), ("epigraph", meta.epigraph)):
         if blocks:
             paragraphs = "".join(f"<p>{html.escape(stringify(block))}</p>" for block in blocks)
-            parts.append(f'<section class="{key}" epub:type="{key}" role="doc-{key}" '
-                         f'aria-label="{html.escape(meta.labels(key))}">{paragraphs}</section>')
+            parts.append(
+                f'<section class="{key}" epub:type="{key}" role="doc-{key}" '
+                f'aria-label="{html.escape(meta.labels(key))}">{paragraphs}</section>'
+            )
     return "".join(parts)
 
 
@@ -129,5 +154,3 @@ def heading(ident: str, title: str) -> dict[str, Any]:
 def _link(href: str, content: list[Any], role: str | None = None) -> dict[str, Any]:
     attrs = [["epub:type", "backlink"], ["role", role]] if role == "doc-backlink" else []
     return {"t": "Link", "c": [["", [], attrs], content, [href, ""]]}
-
-

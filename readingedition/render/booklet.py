@@ -6,6 +6,7 @@ two-sided so that each note stands in the outer margin, then imposed two-up on l
 printed on both sides (flipped on the short edge), folded and stapled, reads 1, 2, 3 … . For
 eight pages: sheet 1 front 8|1, back 2|7; sheet 2 front 6|3, back 4|5.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -35,9 +36,13 @@ def render_booklet(annotated: AnnotatedEdition, target: Path) -> PdfResult:
     """Write the imposed booklet to `target`; the result of laying out its half-size pages."""
     edition = annotated.edition
     half_size = dataclasses.replace(
-        annotated, edition=dataclasses.replace(
-            edition, metadata=dataclasses.replace(edition.metadata, twosided=True),
-            styles=dataclasses.replace(edition.styles, pdf_css=edition.styles.booklet_css)))
+        annotated,
+        edition=dataclasses.replace(
+            edition,
+            metadata=dataclasses.replace(edition.metadata, twosided=True),
+            styles=dataclasses.replace(edition.styles, pdf_css=edition.styles.booklet_css),
+        ),
+    )
     with tempfile.TemporaryDirectory(prefix="readingedition-booklet-") as scratch:
         pages = Path(scratch) / "pages.pdf"
         result = render_pdf(half_size, pages)
@@ -62,7 +67,12 @@ def impose(pages_pdf: Path, target: Path, sheet: tuple[float, float]) -> int:
                 placed = Transformation().translate(tx=left + slot * width, ty=bottom)
                 paper.merge_transformed_page(pages[number - 1], placed)
         paper.compress_content_streams()  # pypdf writes merged pages' content uncompressed
-    writer.add_metadata({key: value for key, value in (reader.metadata or {}).items()
-                         if key in ("/Title", "/Author", "/Subject", "/CreationDate", "/ModDate", "/Creator")})
+    writer.add_metadata(
+        {
+            key: value
+            for key, value in (reader.metadata or {}).items()
+            if key in ("/Title", "/Author", "/Subject", "/CreationDate", "/ModDate", "/Creator")
+        }
+    )
     writer.write(target)
     return len(sides)

@@ -5,6 +5,7 @@ The drawn cover is byte-reproducible: EB Garamond (found with fc-match, as the P
 Pillow's basic text layout (never libraqm, which a machine may or may not have), and a PNG
 without a timestamp.
 """
+
 from __future__ import annotations
 
 import io
@@ -55,8 +56,16 @@ def draw_cover(title: str, subtitle: str | None, author: str) -> bytes:
     return out.getvalue()
 
 
-def _centred(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, colour: tuple[int, int, int],
-             top: float, *, leading: float, tracking: int = 0) -> float:
+def _centred(
+    draw: ImageDraw.ImageDraw,
+    text: str,
+    font: ImageFont.FreeTypeFont,
+    colour: tuple[int, int, int],
+    top: float,
+    *,
+    leading: float,
+    tracking: int = 0,
+) -> float:
     """Draw the text centred, wrapped to the measure; return the y below it."""
     size = font.size
     for line in _wrap(text, font, SIZE[0] - 2 * MARGIN, tracking):
@@ -98,6 +107,7 @@ def _font_file(style: str) -> str | None:
     fc_match = shutil.which("fc-match")
     if fc_match is None:
         return None
-    found = subprocess.run([fc_match, "-f", "%{file}", f"EB Garamond 12:style={style}"],
-                           capture_output=True, text=True).stdout
+    found = subprocess.run(
+        [fc_match, "-f", "%{file}", f"EB Garamond 12:style={style}"], capture_output=True, text=True
+    ).stdout
     return found if "EBGaramond" in found else None

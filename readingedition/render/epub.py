@@ -5,6 +5,7 @@ the notes' markup is epub_notes.py's, the cover cover.py's, the zip's finish epu
 Every chapter is a section `epub:type="chapter"`; the book opens with a cover, a title page and
 the contents.
 """
+
 from __future__ import annotations
 
 import html
@@ -37,9 +38,11 @@ ACCESSIBILITY = [
     ("schema:accessibilityFeature", "displayTransformability"),
     ("schema:accessibilityHazard", "none"),
 ]
-ACCESSIBILITY_SUMMARY = ("Apart from its cover, a text-only book with structured headings, a table of contents, "
-                         "and linked notes and glossary; it meets WCAG 2.1 level AA. Editor's notes are marked with "
-                         "letters, the author's footnotes with numbers; every note links back to its call.")
+ACCESSIBILITY_SUMMARY = (
+    "Apart from its cover, a text-only book with structured headings, a table of contents, "
+    "and linked notes and glossary; it meets WCAG 2.1 level AA. Editor's notes are marked with "
+    "letters, the author's footnotes with numbers; every note links back to its call."
+)
 
 
 @dataclass(frozen=True)
@@ -65,18 +68,22 @@ def _parts(annotated: AnnotatedEdition) -> list[Part]:
             blocks = [raw_block(f'<h1 id="{heading_id}" class="text-title">{html.escape(title)}</h1>'), *blocks]
         elif blocks[0]["t"] == "Header" and blocks[0]["c"][1][0]:
             heading_id = blocks[0]["c"][1][0]
-        section = raw_block(f'<section class="{CHAPTER}" epub:type="chapter" role="doc-chapter" '
-                            f'aria-labelledby="{heading_id}">')
-        parts.append(Part(name, title, [section, *blocks, raw_block("</section>")],
-                          "bodymatter" if number == 0 else None))
+        section = raw_block(
+            f'<section class="{CHAPTER}" epub:type="chapter" role="doc-chapter" aria-labelledby="{heading_id}">'
+        )
+        parts.append(
+            Part(name, title, [section, *blocks, raw_block("</section>")], "bodymatter" if number == 0 else None)
+        )
 
     def href(anchor_id: str, chapter: int) -> str:
         return f"{file_of[chapter]}#{anchor_id}"
 
     labels = annotated.edition.metadata.labels
-    back = [("glossary.xhtml", labels("glossary"), glossary_blocks(annotated, href), "glossary", ("glossary",)),
-            ("questions.xhtml", labels("questions"), questions_blocks(annotated, href), None, ()),
-            ("references.xhtml", labels("references"), references_blocks(annotated), "bibliography", ())]
+    back = [
+        ("glossary.xhtml", labels("glossary"), glossary_blocks(annotated, href), "glossary", ("glossary",)),
+        ("questions.xhtml", labels("questions"), questions_blocks(annotated, href), None, ()),
+        ("references.xhtml", labels("references"), references_blocks(annotated), "bibliography", ()),
+    ]
     parts.extend(Part(name, title, blocks, landmark, props) for name, title, blocks, landmark, props in back if blocks)
     return parts
 
@@ -85,8 +92,12 @@ def _render_parts(annotated: AnnotatedEdition, parts: list[Part]) -> dict[str, s
     """The HTML of every part's blocks (at most one pandoc call); then split, and point links at
     the file that holds their target."""
     edition = annotated.edition
-    html_text = divs_to_html([(f"part-{index}", "part", part.blocks) for index, part in enumerate(parts)],
-                             lang=edition.metadata.lang, cache_dir=edition.cache_dir, table="html-epub")
+    html_text = divs_to_html(
+        [(f"part-{index}", "part", part.blocks) for index, part in enumerate(parts)],
+        lang=edition.metadata.lang,
+        cache_dir=edition.cache_dir,
+        table="html-epub",
+    )
     tree = lxml.html.fromstring(f"<div>{html_text}</div>")
     bodies: dict[str, Any] = {}
     owner: dict[str, str] = {}
@@ -111,18 +122,22 @@ def _title_page(annotated: AnnotatedEdition) -> str:
     meta = annotated.edition.metadata
     e = html.escape
     subtitle = f'<p class="subtitle">{e(meta.subtitle)}</p>' if meta.subtitle else ""
-    return (f'<section class="titlepage" epub:type="titlepage" aria-label="{e(meta.labels("title-page"))}">'
-            f'<h1 class="title">{e(meta.title)}</h1>{subtitle}'
-            f'<p class="author">{e(meta.author)}</p>{title_page_people(meta)}<p class="date">{e(meta.date)}</p>'
-            f'{title_page_extras(meta)}<p class="edition-note">{e(meta.labels("edition-note-epub"))}</p>'
-            f'<p class="rights">{e(meta.rights)}</p><p class="source">{e(meta.source)}</p></section>')
+    return (
+        f'<section class="titlepage" epub:type="titlepage" aria-label="{e(meta.labels("title-page"))}">'
+        f'<h1 class="title">{e(meta.title)}</h1>{subtitle}'
+        f'<p class="author">{e(meta.author)}</p>{title_page_people(meta)}<p class="date">{e(meta.date)}</p>'
+        f'{title_page_extras(meta)}<p class="edition-note">{e(meta.labels("edition-note-epub"))}</p>'
+        f'<p class="rights">{e(meta.rights)}</p><p class="source">{e(meta.source)}</p></section>'
+    )
 
 
 def _cover_page(annotated: AnnotatedEdition, image_name: str) -> str:
     meta = annotated.edition.metadata
     alt = f"{meta.title} — {meta.author}" if meta.author else meta.title
-    return (f'<section class="cover" epub:type="cover"><img src="{image_name}" role="doc-cover" '
-            f'alt="{html.escape(alt)}"/></section>')
+    return (
+        f'<section class="cover" epub:type="cover"><img src="{image_name}" role="doc-cover" '
+        f'alt="{html.escape(alt)}"/></section>'
+    )
 
 
 def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
@@ -135,8 +150,12 @@ def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
     book.set_title(meta.title)
     book.set_language(meta.lang)
     _add_people(book, meta)
-    for name, value in (("date", meta.date), ("rights", meta.rights), ("source", meta.source),
-                        ("description", meta.subtitle or "")):
+    for name, value in (
+        ("date", meta.date),
+        ("rights", meta.rights),
+        ("source", meta.source),
+        ("description", meta.subtitle or ""),
+    ):
         if value:
             book.add_metadata("DC", name, value)
     for prop, value in ACCESSIBILITY:
@@ -144,8 +163,12 @@ def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
     book.add_metadata(None, "meta", ACCESSIBILITY_SUMMARY, {"property": "schema:accessibilitySummary"})
     book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"})
 
-    css = epub.EpubItem(uid="style", file_name="style/epub.css", media_type="text/css",
-                        content="\n".join(p.read_text("utf-8") for p in edition.styles.epub_css).encode())
+    css = epub.EpubItem(
+        uid="style",
+        file_name="style/epub.css",
+        media_type="text/css",
+        content="\n".join(p.read_text("utf-8") for p in edition.styles.epub_css).encode(),
+    )
     book.add_item(css)
     for image in _images(annotated):
         book.add_item(image)
@@ -172,19 +195,32 @@ def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
     book.add_item(epub.EpubNcx())  # ebooklib always names an NCX in the spine
     book.toc = [_toc_entry(item.file_name, item.title, rendered[item.file_name]) for item in items]
     book.spine = [cover_page, title_page, nav, *items]
-    book.guide = [{"type": "cover", "href": "cover.xhtml", "title": labels("cover")},
-                  {"type": "titlepage", "href": "titlepage.xhtml", "title": labels("title-page")},
-                  {"type": "toc", "href": "nav.xhtml", "title": labels("contents")},
-                  *({"type": p.landmark, "href": p.file_name, "title": p.title} for p in parts if p.landmark)]
+    book.guide = [
+        {"type": "cover", "href": "cover.xhtml", "title": labels("cover")},
+        {"type": "titlepage", "href": "titlepage.xhtml", "title": labels("title-page")},
+        {"type": "toc", "href": "nav.xhtml", "title": labels("contents")},
+        *({"type": p.landmark, "href": p.file_name, "title": p.title} for p in parts if p.landmark),
+    ]
     buffer = io.BytesIO()
-    epub.write_epub(buffer, book, {"epub3_pages": False, "mtime": epoch, "epub2_guide": False,
-                                   "landmark_title": labels("landmarks"), "toc_title": labels("contents")})
+    epub.write_epub(
+        buffer,
+        book,
+        {
+            "epub3_pages": False,
+            "mtime": epoch,
+            "epub2_guide": False,
+            "landmark_title": labels("landmarks"),
+            "toc_title": labels("contents"),
+        },
+    )
     target.write_bytes(normalise_package(buffer.getvalue(), meta.lang, epoch))
 
 
 # ebooklib's own template declares a vocabulary prefix (z3998) that nothing here uses.
-CHAPTER_TEMPLATE = (b'<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml" '
-                    b'xmlns:epub="http://www.idpf.org/2007/ops"></html>')
+CHAPTER_TEMPLATE = (
+    b'<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE html><html xmlns="http://www.w3.org/1999/xhtml" '
+    b'xmlns:epub="http://www.idpf.org/2007/ops"></html>'
+)
 
 
 def _add_people(book: epub.EpubBook, meta: Metadata) -> None:
@@ -201,10 +237,18 @@ def _add_people(book: epub.EpubBook, meta: Metadata) -> None:
 def _images(annotated: AnnotatedEdition) -> list[epub.EpubItem]:
     """The text's images (load made their paths relative to the edition), at the same paths."""
     root = annotated.edition.root
-    paths = sorted({element["c"][2][0] for element in elements(annotated.edition.document["blocks"])
-                    if element["t"] == "Image"})
-    return [epub.EpubItem(uid=f"image-{index + 1}", file_name=path, media_type=mimetypes.guess_type(path)[0],
-                          content=(root / path).read_bytes()) for index, path in enumerate(paths)]
+    paths = sorted(
+        {element["c"][2][0] for element in elements(annotated.edition.document["blocks"]) if element["t"] == "Image"}
+    )
+    return [
+        epub.EpubItem(
+            uid=f"image-{index + 1}",
+            file_name=path,
+            media_type=mimetypes.guess_type(path)[0],
+            content=(root / path).read_bytes(),
+        )
+        for index, path in enumerate(paths)
+    ]
 
 
 def _toc_entry(file_name: str, title: str, body: str) -> Any:

@@ -8,6 +8,7 @@ close their chapter. A note on the text of an author's footnote is called in the
 beside that footnote's call, so that no pop-up has to open another; in the footnote, the
 passage it glosses carries its letter, unlinked.
 """
+
 from __future__ import annotations
 
 import html
@@ -58,8 +59,11 @@ class NoteMarkup:
         for block in blocks:
             calls: list[str] = []
             feet: list[Any] = []
-            out.extend(map_blocks([block], lambda inlines, calls=calls, feet=feet:
-                                  place_calls(self._inlines(inlines, calls, feet))))
+            out.extend(
+                map_blocks(
+                    [block], lambda inlines, calls=calls, feet=feet: place_calls(self._inlines(inlines, calls, feet))
+                )
+            )
             out.extend(self._asides(calls))
             footnotes.extend(feet)
         return out + footnotes
@@ -86,15 +90,25 @@ class NoteMarkup:
             return [{"t": "Span", "c": [["", [GLOSSED], []], content]}]
         if TERM in classes:
             slug = attrs[DATA_TERM]
-            return [{"t": "Link", "c": [[ident, [TERM], [["epub:type", "glossref"], ["role", "doc-glossref"]]], content,
-                                        [f"#{gloss_id(slug)}", self.shorts[slug]]]}]
+            return [
+                {
+                    "t": "Link",
+                    "c": [
+                        [ident, [TERM], [["epub:type", "glossref"], ["role", "doc-glossref"]]],
+                        content,
+                        [f"#{gloss_id(slug)}", self.shorts[slug]],
+                    ],
+                }
+            ]
         return None
 
     def _note_call(self, note: str) -> dict[str, Any]:
         label = self.notes[note].label
         aria = html.escape(self.labels("editor-note", label=label))
-        return raw_inline(f'<a href="#{note_id(note)}" id="{call_id(note)}" class="{NOTE_CALL}" epub:type="noteref" '
-                          f'role="doc-noteref" aria-label="{aria}"><sup>{label}</sup></a>')
+        return raw_inline(
+            f'<a href="#{note_id(note)}" id="{call_id(note)}" class="{NOTE_CALL}" epub:type="noteref" '
+            f'role="doc-noteref" aria-label="{aria}"><sup>{label}</sup></a>'
+        )
 
     def _footnote_call(self, blocks: list[Any], calls: list[str], feet: list[Any]) -> list[Any]:
         self.footnote_count += 1
@@ -102,26 +116,42 @@ class NoteMarkup:
         glossing: list[str] = []
         body = map_blocks(blocks, lambda inlines: self._inlines(inlines, glossing, None))
         back_aria = html.escape(self.labels("back-to-footnote", n=number))
-        back = raw_inline(f'<a href="#fnref-{number}" class="{FOOTNOTE_BACK}" epub:type="backlink" '
-                          f'role="doc-backlink" aria-label="{back_aria}">{number}.</a> ')
-        feet.extend([raw_block(f'<aside id="fn-{number}" class="{FOOTNOTE}" epub:type="footnote" '
-                               f'role="doc-footnote">'),
-                     *_prepend(body, back), raw_block("</aside>")])
+        back = raw_inline(
+            f'<a href="#fnref-{number}" class="{FOOTNOTE_BACK}" epub:type="backlink" '
+            f'role="doc-backlink" aria-label="{back_aria}">{number}.</a> '
+        )
+        feet.extend(
+            [
+                raw_block(f'<aside id="fn-{number}" class="{FOOTNOTE}" epub:type="footnote" role="doc-footnote">'),
+                *_prepend(body, back),
+                raw_block("</aside>"),
+            ]
+        )
         calls.extend(glossing)
         aria = html.escape(self.labels("footnote", n=number))
-        return [raw_inline(f'<a href="#fn-{number}" id="fnref-{number}" class="{FOOTNOTE_REF}" epub:type="noteref" '
-                           f'role="doc-noteref" aria-label="{aria}"><sup>{number}</sup></a>'),
-                *(self._note_call(note) for note in glossing)]
+        return [
+            raw_inline(
+                f'<a href="#fn-{number}" id="fnref-{number}" class="{FOOTNOTE_REF}" epub:type="noteref" '
+                f'role="doc-noteref" aria-label="{aria}"><sup>{number}</sup></a>'
+            ),
+            *(self._note_call(note) for note in glossing),
+        ]
 
     def _asides(self, calls: list[str]) -> list[Any]:
         out = []
         for ident in calls:
             note = self.notes[ident]
             aria = html.escape(self.labels("back-to-note", label=note.label))
-            back = raw_inline(f'<a href="#{call_id(ident)}" class="{NOTE_LABEL}" epub:type="backlink" '
-                              f'role="doc-backlink" aria-label="{aria}">{note.label}</a> ')
-            out.append(raw_block(f'<aside id="{note_id(ident)}" class="{EDITOR_NOTE} {kind_class(note.spec.kind)}" '
-                                 f'epub:type="footnote" role="doc-footnote">'))
+            back = raw_inline(
+                f'<a href="#{call_id(ident)}" class="{NOTE_LABEL}" epub:type="backlink" '
+                f'role="doc-backlink" aria-label="{aria}">{note.label}</a> '
+            )
+            out.append(
+                raw_block(
+                    f'<aside id="{note_id(ident)}" class="{EDITOR_NOTE} {kind_class(note.spec.kind)}" '
+                    f'epub:type="footnote" role="doc-footnote">'
+                )
+            )
             out.extend(_prepend(list(note.body), back))
             out.append(raw_block("</aside>"))
         return out
@@ -146,7 +176,7 @@ def place_calls(inlines: list[Any]) -> list[Any]:
         if t in _CONTAINERS or t in ("Quoted", "Span"):
             content = place_calls(inline["c"] if t in _CONTAINERS else inline["c"][1])
             trailing = _trailing_calls(content)
-            content = content[:len(content) - len(trailing)]
+            content = content[: len(content) - len(trailing)]
             lifted.append({"t": t, "c": content if t in _CONTAINERS else [inline["c"][0], content]})
             lifted.extend(trailing)
         else:
@@ -158,7 +188,7 @@ def _trailing_calls(inlines: list[Any]) -> list[Any]:
     count = 0
     while count < len(inlines) and is_call(inlines[len(inlines) - 1 - count]):
         count += 1
-    return inlines[len(inlines) - count:]
+    return inlines[len(inlines) - count :]
 
 
 def _past_punctuation(inlines: list[Any]) -> list[Any]:
@@ -178,7 +208,7 @@ def _past_punctuation(inlines: list[Any]) -> list[Any]:
             out.append({"t": "Str", "c": moved})
         out.extend(inlines[index:run_end])
         if moved:
-            rest = following["c"][len(moved):]
+            rest = following["c"][len(moved) :]
             if rest:
                 out.append({"t": "Str", "c": rest})
             run_end += 1

@@ -1,5 +1,6 @@
 """The EPUB's zip, as ebooklib wrote it, finished: reproducible entries, and what ebooklib has no
 option for (xml:lang on the package, the landmarks hidden from readers, the NCX's real depth)."""
+
 from __future__ import annotations
 
 import datetime
@@ -61,5 +62,6 @@ def _ncx_depth(content: bytes) -> bytes:
     for meta in tree.iter(f"{_NCX}meta"):
         if meta.get("name") == "dtb:depth":
             meta.set("content", str(depth(tree.find(f"{_NCX}navMap"))))
-    return lxml.etree.tostring(tree, encoding="utf-8", xml_declaration=True,
-                               doctype=tree.getroottree().docinfo.doctype or None)
+    return lxml.etree.tostring(
+        tree, encoding="utf-8", xml_declaration=True, doctype=tree.getroottree().docinfo.doctype or None
+    )

@@ -10,6 +10,7 @@ names each image in the PDF by a hash of its URL, and the PDF must be the same b
 edition is. Only URLs under EDITION_URL and STYLES_URL are served, so a real path
 (file:///etc/passwd) is refused as it is written.
 """
+
 from __future__ import annotations
 
 import mimetypes
@@ -57,21 +58,26 @@ class EditionFetcher(URLFetcher):
         bare = urlsplit(url)._replace(query="", fragment="").geturl()
         for prefix, directory in self.places:
             if bare.startswith(prefix):
-                path = (directory / unquote(bare[len(prefix):])).resolve()
+                path = (directory / unquote(bare[len(prefix) :])).resolve()
                 return path if path.is_relative_to(directory) and path.is_file() else None
         return None
 
     def warnings(self) -> tuple[Diagnostic, ...]:
         shown = {url: unquote(url.removeprefix(EDITION_URL)) for url in dict.fromkeys(self.refused)}
-        return tuple(Diagnostic("S005", f"the PDF does not use {name}: it is not a file inside the edition",
-                                *self._asked_by(name), severity="warning")
-                     for name in shown.values())
+        return tuple(
+            Diagnostic(
+                "S005",
+                f"the PDF does not use {name}: it is not a file inside the edition",
+                *self._asked_by(name),
+                severity="warning",
+            )
+            for name in shown.values()
+        )
 
     def _sources(self) -> list[Path]:
         """The files that can name a URL: the edition's style sheets and its text."""
         edition = self.edition
-        return [*edition.styles.pdf_css, *edition.styles.booklet_css,
-                *sorted((edition.root / "src_text").glob("*.md"))]
+        return [*edition.styles.pdf_css, *edition.styles.booklet_css, *sorted((edition.root / "src_text").glob("*.md"))]
 
     def _asked_by(self, url: str) -> tuple[Path | None, int | None]:
         """The edition's file (and line) that names the URL, or the last part of its path."""

@@ -5,29 +5,46 @@ editor's notes into the margin beside their line, with no overlaps, after layout
 PDF is written; a page whose margin cannot hold its notes sets the ones that do not fit at its
 foot while it is laid out. The author's footnotes use `float: footnote`.
 """
+
 from __future__ import annotations
 
 import contextlib
 import gc
 import html
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import weasyprint
 
-from .apparatus import glossary_blocks, questions_blocks, references_blocks, title_page_extras, title_page_people
 from ..ast import map_blocks, raw_block, raw_inline, rewrite_inlines, span_info, stringify, verse_as_lines
 from ..diagnostics import BuildFailed, Diagnostic
-from ..markup import (DATA_NUMBER, DATA_TITLE, FOOTNOTE, MARGIN_GLOSS, MARGIN_NOTE, MARGIN_NOTE_BODY,
-                      NOTE_LABEL, VERSE, VERSE_LINE)
+from ..markup import (
+    DATA_NUMBER,
+    DATA_TITLE,
+    FOOTNOTE,
+    MARGIN_GLOSS,
+    MARGIN_NOTE,
+    MARGIN_NOTE_BODY,
+    NOTE_LABEL,
+    VERSE,
+    VERSE_LINE,
+)
 from ..model import AnchoredNote, AnnotatedEdition, Blocks
 from ..pandoc import divs_to_html
-from .fetch import EDITION_URL, EditionFetcher
-from .margins import (MarginPlacement, MarginPlan, notes_the_page_cannot_hold, page_references_kept,
-                      pages_make_room, write_page_numbers)
-from .pdf_notes import note_inlines
 from ..reproducible import build_epoch, libraries_clock
+from .apparatus import glossary_blocks, questions_blocks, references_blocks, title_page_extras, title_page_people
+from .fetch import EDITION_URL, EditionFetcher
+from .margins import (
+    MarginPlacement,
+    MarginPlan,
+    notes_the_page_cannot_hold,
+    page_references_kept,
+    pages_make_room,
+    write_page_numbers,
+)
+from .pdf_notes import note_inlines
 
 #: How many times a page is made again at most, each time with more of its notes at its foot
 #: (what still does not fit continues in the next page's margin).
@@ -83,8 +100,10 @@ class _Text:
         nid, label = note.spec.id, note.label
         label_link = {"t": "Link", "c": [["", [NOTE_LABEL], []], [{"t": "Str", "c": label}], [f"#call-{nid}", ""]]}
         body = self._inlines(note_inlines(note.body, [label_link, {"t": "Space"}]))
-        margin = _span([f"note-{nid}", [MARGIN_NOTE, f"kind-{note.spec.kind}"],
-                        [["data-note-id", nid], ["data-call", label]]], [_span(["", [MARGIN_NOTE_BODY], []], body)])
+        margin = _span(
+            [f"note-{nid}", [MARGIN_NOTE, f"kind-{note.spec.kind}"], [["data-note-id", nid], ["data-call", label]]],
+            [_span(["", [MARGIN_NOTE_BODY], []], body)],
+        )
         call = raw_inline(f'<a class="note-call" id="call-{nid}" href="#note-{nid}" role="doc-noteref">{label}</a>')
         return [call, margin]
 
@@ -162,58 +181,70 @@ def _html(annotated: AnnotatedEdition) -> str:
         return f"#{anchor_id}"
 
     labels = meta.labels
-    for ident, title, back in (("glossary", labels("glossary"), glossary_blocks(annotated, href)),
-                               ("questions", labels("questions"), questions_blocks(annotated, href)),
-                               ("references", labels("references"), references_blocks(annotated))):
+    for ident, title, back in (
+        ("glossary", labels("glossary"), glossary_blocks(annotated, href)),
+        ("questions", labels("questions"), questions_blocks(annotated, href)),
+        ("references", labels("references"), references_blocks(annotated)),
+    ):
         if back:
             contents.append((1, ident, title))
             sections.append((f"back-{ident}", "back-matter", back))
     body = divs_to_html(sections, lang=meta.lang, cache_dir=edition.cache_dir, table="html-pdf")
     e = html.escape
     stamp = build_epoch().strftime("%Y-%m-%dT%H:%M:%SZ")
-    toc = "".join(f'<li class="level-{level}"><a href="#{ident}">{e(title)}</a></li>' for level, ident, title in contents)
+    toc = "".join(
+        f'<li class="level-{level}"><a href="#{ident}">{e(title)}</a></li>' for level, ident, title in contents
+    )
     subtitle = f'<p class="subtitle">{e(meta.subtitle)}</p>' if meta.subtitle else ""
     classes = "twosided" if meta.twosided else "onesided"
-    return (f'<!DOCTYPE html><html lang="{e(meta.lang)}" class="{classes}"><head><meta charset="utf-8">'
-            f'<title>{e(meta.title)}</title><meta name="author" content="{e(meta.author)}">'
-            f'<meta name="description" content="{e(meta.subtitle or meta.title)}">'
-            f'<meta name="dcterms.created" content="{stamp}"><meta name="dcterms.modified" content="{stamp}">'
-            f'<meta name="generator" content="readingedition"></head><body>'
-            f'<section class="titlepage"><p class="title">{e(meta.title)}</p>{subtitle}'
-            f'<p class="author">{e(meta.author)}</p>{title_page_people(meta)}<p class="date">{e(meta.date)}</p>'
-            f'{title_page_extras(meta)}<p class="edition-note">{e(labels("edition-note-pdf"))}</p>'
-            f'<p class="rights">{e(meta.rights)}</p><p class="source">{e(meta.source)}</p></section>'
-            f'<nav class="contents" aria-labelledby="contents-title"><h1 id="contents-title">{e(labels("contents"))}</h1>'
-            f'<ul>{toc}</ul></nav>{body}</body></html>')
+    return (
+        f'<!DOCTYPE html><html lang="{e(meta.lang)}" class="{classes}"><head><meta charset="utf-8">'
+        f'<title>{e(meta.title)}</title><meta name="author" content="{e(meta.author)}">'
+        f'<meta name="description" content="{e(meta.subtitle or meta.title)}">'
+        f'<meta name="dcterms.created" content="{stamp}"><meta name="dcterms.modified" content="{stamp}">'
+        f'<meta name="generator" content="readingedition"></head><body>'
+        f'<section class="titlepage"><p class="title">{e(meta.title)}</p>{subtitle}'
+        f'<p class="author">{e(meta.author)}</p>{title_page_people(meta)}<p class="date">{e(meta.date)}</p>'
+        f'{title_page_extras(meta)}<p class="edition-note">{e(labels("edition-note-pdf"))}</p>'
+        f'<p class="rights">{e(meta.rights)}</p><p class="source">{e(meta.source)}</p></section>'
+        f'<nav class="contents" aria-labelledby="contents-title"><h1 id="contents-title">{e(labels("contents"))}</h1>'
+        f"<ul>{toc}</ul></nav>{body}</body></html>"
+    )
 
 
 def _sections(blocks: Blocks) -> list[tuple[int, str, str]]:
     """A chapter's `##` and `###` headings, for the contents."""
-    return [(block["c"][0], block["c"][1][0], stringify(block["c"][2])) for block in blocks
-            if block["t"] == "Header" and block["c"][0] in (2, 3) and block["c"][1][0]]
+    return [
+        (block["c"][0], block["c"][1][0], stringify(block["c"][2]))
+        for block in blocks
+        if block["t"] == "Header" and block["c"][0] in (2, 3) and block["c"][1][0]
+    ]
 
 
 def _stylesheets(annotated: AnnotatedEdition, fetcher: EditionFetcher) -> list[weasyprint.CSS]:
-    return [weasyprint.CSS(string=path.read_text("utf-8"), base_url=fetcher.url_of(path), url_fetcher=fetcher)
-            for path in annotated.edition.styles.pdf_css]
+    return [
+        weasyprint.CSS(string=path.read_text("utf-8"), base_url=fetcher.url_of(path), url_fetcher=fetcher)
+        for path in annotated.edition.styles.pdf_css
+    ]
 
 
-def layout_pdf(annotated: AnnotatedEdition, fetcher: EditionFetcher | None = None
-               ) -> tuple[weasyprint.Document, MarginPlacement]:
+def layout_pdf(
+    annotated: AnnotatedEdition, fetcher: EditionFetcher | None = None
+) -> tuple[weasyprint.Document, MarginPlacement]:
     """Lay the packet out, each page making room at its foot for the notes its margin cannot
     hold; then place the margin notes."""
     page_html = _html(annotated)
     fetcher = fetcher or EditionFetcher(annotated.edition)
     with pages_make_room(notes_the_page_cannot_hold, PAGE_TRIES) as room:
         rendered = weasyprint.HTML(string=page_html, base_url=EDITION_URL, url_fetcher=fetcher).render(
-            stylesheets=_stylesheets(annotated, fetcher), pdf_tags=True)
+            stylesheets=_stylesheets(annotated, fetcher), pdf_tags=True
+        )
     placement = MarginPlan(rendered, twosided=annotated.edition.metadata.twosided).place(room.remade)
     write_page_numbers(rendered)
     expected = {note.spec.id for note in annotated.notes}
     lost = sorted(expected - {placed.note_id for placed in placement.notes})
     if lost:
-        raise BuildFailed(tuple(Diagnostic("R001", f"note `{note_id}` is not in the laid-out PDF")
-                                for note_id in lost))
+        raise BuildFailed(tuple(Diagnostic("R001", f"note `{note_id}` is not in the laid-out PDF") for note_id in lost))
     return rendered, placement
 
 

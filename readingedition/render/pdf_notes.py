@@ -6,13 +6,33 @@ HTML parser. Every block becomes a span that the style sheet (pdf-margins.css) s
 paragraphs, block quotes, verse (one span per line, with a hanging indent for the narrow
 measure), lists (with their numbers or bullets written out), code and headings. Nothing is dropped.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 from ..ast import stringify
-from ..markup import (NOTE_CODE as CODE, NOTE_ITEM as ITEM, NOTE_LIST as LIST, NOTE_PARA as PARA,
-                      NOTE_QUOTE as QUOTE, NOTE_VERSE as VERSE, NOTE_VERSE_LINE as VERSE_LINE)
+from ..markup import (
+    NOTE_CODE as CODE,
+)
+from ..markup import (
+    NOTE_ITEM as ITEM,
+)
+from ..markup import (
+    NOTE_LIST as LIST,
+)
+from ..markup import (
+    NOTE_PARA as PARA,
+)
+from ..markup import (
+    NOTE_QUOTE as QUOTE,
+)
+from ..markup import (
+    NOTE_VERSE as VERSE,
+)
+from ..markup import (
+    NOTE_VERSE_LINE as VERSE_LINE,
+)
 from ..model import Blocks
 
 
@@ -54,8 +74,9 @@ def _block(block: dict[str, Any]) -> list[Any]:
         return [_list(["•"] * len(c), c)]
     if t == "OrderedList":
         (start, style, _), items = c
-        markers = [f"{start + i}." if style["t"] != "LowerAlpha" else f"{chr(ord('a') + i)}."
-                   for i in range(len(items))]
+        markers = [
+            f"{start + i}." if style["t"] != "LowerAlpha" else f"{chr(ord('a') + i)}." for i in range(len(items))
+        ]
         return [_list(markers, items)]
     if t == "CodeBlock":
         return [_span([CODE], [{"t": "Code", "c": [["", [], []], c[1]]}])]
@@ -65,5 +86,10 @@ def _block(block: dict[str, Any]) -> list[Any]:
 
 
 def _list(markers: list[str], items: list[Blocks]) -> dict[str, Any]:
-    return _span([LIST], [_span([ITEM], _led(_blocks(item), [{"t": "Str", "c": f"{marker}\u2002"}]))
-                          for marker, item in zip(markers, items)])
+    return _span(
+        [LIST],
+        [
+            _span([ITEM], _led(_blocks(item), [{"t": "Str", "c": f"{marker}\u2002"}]))
+            for marker, item in zip(markers, items)
+        ],
+    )

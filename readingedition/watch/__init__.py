@@ -5,6 +5,7 @@ second apart: cheap, and the same on every system). Each change rebuilds the EPU
 the build cache, and tells the preview page (which then reloads), then the PDF. A failed build
 prints its errors, shows them on the page, and the watcher carries on. Ctrl-C stops it.
 """
+
 from __future__ import annotations
 
 import sys
@@ -68,8 +69,9 @@ def watch(root: Path, out: Path, formats: tuple[str, ...] = (), *, port: int = 0
         server.stop()
 
 
-def _rebuild(root: Path, out: Path, formats: tuple[str, ...], state: BuildState,
-             build: Callable[..., list[Path]]) -> None:
+def _rebuild(
+    root: Path, out: Path, formats: tuple[str, ...], state: BuildState, build: Callable[..., list[Path]]
+) -> None:
     """The EPUB first, so that the page reloads without waiting for the PDF; then the rest."""
     wanted = formats or ("epub", "pdf")
     steps = [("epub",)] if "epub" in wanted else []

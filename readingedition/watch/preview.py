@@ -4,6 +4,7 @@ Read from the built EPUB itself (container.xml -> the package's spine), so the p
 a reader gets. Links between the EPUB's files become links within the page; the EPUB's style
 sheets and images are served from inside the EPUB, under /_epub/.
 """
+
 from __future__ import annotations
 
 import copy
@@ -45,15 +46,22 @@ def preview_page(epub: Path | None, version: int, errors: str, files: list[str])
             title, lang, names = package(book)
             for name in names:
                 document = lxml.etree.fromstring(book.read(name))
-                sheets += [_member(name, link.get("href")) for link in document.iter(f"{XHTML}link")
-                           if link.get("rel") == "stylesheet"]
+                sheets += [
+                    _member(name, link.get("href"))
+                    for link in document.iter(f"{XHTML}link")
+                    if link.get("rel") == "stylesheet"
+                ]
                 sections.append(_section(name, document))
     links = " ".join(f'<a href="/{html.escape(name)}">{html.escape(name)}</a>' for name in files)
     return PAGE.substitute(
-        lang=html.escape(lang), version=version, title=html.escape(title), files=links,
+        lang=html.escape(lang),
+        version=version,
+        title=html.escape(title),
+        files=links,
         stylesheets="\n".join(f'<link rel="stylesheet" href="{html.escape(s)}">' for s in dict.fromkeys(sheets)),
         errors=f'<pre class="preview-errors">{html.escape(errors)}</pre>' if errors else "",
-        chapters="\n".join(sections))
+        chapters="\n".join(sections),
+    )
 
 
 def _member(document: str, href: str) -> str:

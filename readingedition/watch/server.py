@@ -6,6 +6,7 @@
 /_preview/ the page's own style sheet and script (package data)
 /NAME      a file of the output directory (the EPUB, the PDF)
 """
+
 from __future__ import annotations
 
 import functools
@@ -59,7 +60,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             asset = resources.files(__package__).joinpath(ASSETS[path]).read_bytes()
             self._send(asset, mimetypes.guess_type(ASSETS[path])[0] or "application/octet-stream")
         elif path.startswith(EPUB_MOUNT):
-            self._from_epub(path[len(EPUB_MOUNT):])
+            self._from_epub(path[len(EPUB_MOUNT) :])
         else:
             super().do_GET()
 
@@ -93,7 +94,8 @@ class PreviewServer:
         handler = type("Handler", (_Handler,), {"state": state})
         try:
             self.httpd = http.server.ThreadingHTTPServer(
-                ("127.0.0.1", port), functools.partial(handler, directory=str(state.out)))
+                ("127.0.0.1", port), functools.partial(handler, directory=str(state.out))
+            )
         except OSError as error:
             raise BuildFailed((Diagnostic("E003", f"cannot serve on 127.0.0.1:{port}: {error.strerror}"),)) from None
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

@@ -1,4 +1,5 @@
 """`build.py check --editions`: each check's problems are coded diagnostics, printed on stderr."""
+
 from __future__ import annotations
 
 import shutil
@@ -20,7 +21,9 @@ def test_editions_not_built_are_errors(tmp_path):
     result = check_editions(annotated, tmp_path)
     assert not result.ok
     assert [(d.code, d.path.name) for d in result.diagnostics] == [
-        ("V001", "a-small-example.epub"), ("V001", "a-small-example.pdf")]
+        ("V001", "a-small-example.epub"),
+        ("V001", "a-small-example.pdf"),
+    ]
 
 
 def test_check_prints_its_problems_on_stderr_and_its_summary_on_stdout(tmp_path, capsys):
@@ -68,4 +71,6 @@ def test_margin_audit_failures_are_errors():
     audit = MarginAudit(notes=(), moved=(), overlaps=("p. 3: note a overlaps note b",), missing=("c",))
     problems = audit_diagnostics(audit, Path("x.pdf"))
     assert [(d.code, d.message) for d in problems] == [
-        ("V010", "p. 3: note a overlaps note b"), ("V011", "the margin note c is not in the PDF")]
+        ("V010", "p. 3: note a overlaps note b"),
+        ("V011", "the margin note c is not in the PDF"),
+    ]

@@ -1,4 +1,5 @@
 """A note that writes out a citation's year or page and then cites it gets a coded warning from `check`."""
+
 from __future__ import annotations
 
 from readingedition.anchor import anchor_edition
@@ -19,14 +20,18 @@ references:
 
 
 def warnings_for(tmp_path, note: str) -> list[tuple[str, str]]:
-    root = make_edition(tmp_path, notes=note_yaml(id="src", quote="The Long Book", note=note),
-                        files={"annotations/references.yaml": REFERENCES})
+    root = make_edition(
+        tmp_path,
+        notes=note_yaml(id="src", quote="The Long Book", note=note),
+        files={"annotations/references.yaml": REFERENCES},
+    )
     return [(d.code, d.message) for d in doubled_citations(anchor_edition(load_edition(root, cache=False)))]
 
 
 def test_a_year_written_out_before_its_citation_is_doubled(tmp_path):
     assert warnings_for(tmp_path, "Brinton (London: Solidarity, 1970) [@brinton1970].") == [
-        ("A007", "note `src` gives the year 1970 and then cites @brinton1970, which prints it again")]
+        ("A007", "note `src` gives the year 1970 and then cites @brinton1970, which prints it again")
+    ]
 
 
 def test_a_page_written_out_before_its_citation_is_doubled(tmp_path):

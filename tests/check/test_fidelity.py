@@ -3,6 +3,7 @@
 Each case renders the example edition from chapters with one paragraph dropped or doubled, and
 checks that edition against the source text, as `build.py check --editions` does.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,12 @@ def _is_plain(block: dict) -> bool:
 def _changed(annotated, change: str):
     """The edition with its first plain paragraph dropped or doubled."""
     chapters = list(annotated.chapters)
-    number, index = next((number, index) for number, chapter in enumerate(chapters)
-                         for index, block in enumerate(chapter.blocks) if _is_plain(block))
+    number, index = next(
+        (number, index)
+        for number, chapter in enumerate(chapters)
+        for index, block in enumerate(chapter.blocks)
+        if _is_plain(block)
+    )
     blocks = list(chapters[number].blocks)
     if change == "dropped":
         del blocks[index]

@@ -82,8 +82,7 @@ def _edit_markdown(root: Path, old: str, new: str) -> None:
 
 def test_title_page_line_made_of_metadata_values() -> None:
     run_together = (
-        "Tom Wetzel Workers Power and the Russian Revolution "
-        "A review of Maurice Brinton's For Workers Power 2005"
+        "Tom Wetzel Workers Power and the Russian Revolution A review of Maurice Brinton's For Workers Power 2005"
     )
     assert is_title_page_line(run_together, TITLE_VALUES)
     assert is_title_page_line("2005", TITLE_VALUES)
@@ -100,9 +99,7 @@ def test_strip_front_matter_removes_banner_and_stops_at_text() -> None:
         "I was attracted to radical politics.\n\nTom Wetzel\n\nRetrieved on a later line.\n"
     )
     front = strip_front_matter(raw, TITLE_VALUES)
-    assert front.body == (
-        "I was attracted to radical politics.\n\nTom Wetzel\n\nRetrieved on a later line.\n"
-    )
+    assert front.body == ("I was attracted to radical politics.\n\nTom Wetzel\n\nRetrieved on a later line.\n")
     assert front.removed[0] == "The Anarchist Library Anti-Copyright"
     assert "theanarchistlibrary.org" in front.removed
     assert len(front.removed) == 7
@@ -115,8 +112,11 @@ def test_apply_fixes_replaces_exactly_once() -> None:
     assert apply_fixes("a b c", [Fix("b", "B")]) == "a B c"
     assert "matches 2 times" in _failure("C005", apply_fixes, "b b", [Fix("b", "B")]).message
     assert "matches 0 times" in _failure("C005", apply_fixes, "a", [Fix("b", "B", 7)], Path("r.yaml")).message
-    assert _failure("C005", apply_fixes, "a", [Fix("b", "B", 7)], Path("r.yaml")).render().startswith(
-        "r.yaml:7: error C005 fix-not-unique: the fix 'find: 'b'' matches 0 times in the raw text")
+    assert (
+        _failure("C005", apply_fixes, "a", [Fix("b", "B", 7)], Path("r.yaml"))
+        .render()
+        .startswith("r.yaml:7: error C005 fix-not-unique: the fix 'find: 'b'' matches 0 times in the raw text")
+    )
 
 
 # --- chunks and footnote texts ----------------------------------------------
@@ -213,7 +213,7 @@ def test_escape_inline_and_block_start() -> None:
         ("as Commissar of Transport,", "had broken the union", JoinKind.SAME_PARAGRAPH),
         ('the working class." With', '"the Party and economic', JoinKind.SAME_PARAGRAPH),
         ("at the end of October.", "The new governmental", JoinKind.NEW_PARAGRAPH),
-        ('the situation they faced:', '"From the beginning', JoinKind.NEW_PARAGRAPH),
+        ("the situation they faced:", '"From the beginning', JoinKind.NEW_PARAGRAPH),
         ('duties."[^3]', "The factory committees", JoinKind.NEW_PARAGRAPH),
         ("industry in the U.S.", "economy grew", JoinKind.SAME_PARAGRAPH),
         ("a well-", "Known compound", JoinKind.SAME_PARAGRAPH),
@@ -415,4 +415,5 @@ def test_a_source_difference_prints_as_a_coded_error(project: Path) -> None:
     _edit_markdown(project, "The executive made the real decisions in the backrooms. ", "")
     [diagnostic] = check_source_fidelity(project).diagnostics()
     assert diagnostic.render(project).startswith(
-        "src_text/wetzel-workers-power.md: error C012 source-differs: lost 9 word(s) “The executive made")
+        "src_text/wetzel-workers-power.md: error C012 source-differs: lost 9 word(s) “The executive made"
+    )

@@ -106,21 +106,35 @@ Cases that were product bugs when this catalogue was written, and are fixed (tes
   an image in a note                            A005 unsafe-link: note `long-book` includes an image ('…')
   BuildFailed raised through a context manager  stays a BuildFailed with its diagnostics
 """
+
 from __future__ import annotations
 
 import os
 import re
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
-from editions_factory import (EDITION_NAME, GLOSSARY_FILE, METADATA, NOTES_FILE, TEXT, TEXT_FILE,
-                              build_in_process, build_subprocess, make_edition, note_yaml, snapshot, write)
 from readingedition.diagnostics import CODES, BuildFailed
+
+from editions_factory import (
+    EDITION_NAME,
+    GLOSSARY_FILE,
+    METADATA,
+    NOTES_FILE,
+    TEXT,
+    TEXT_FILE,
+    build_in_process,
+    build_subprocess,
+    make_edition,
+    note_yaml,
+    snapshot,
+    write,
+)
 
 EPUB_NAME = f"{EDITION_NAME}.epub"
 
@@ -150,128 +164,242 @@ class Case:
 
 def _rmtree(root: Path) -> None:
     import shutil
+
     shutil.rmtree(root)
 
 
 CASES = [
     # YAML
-    Case("yaml-syntax-error", "annotations/notes.yaml:4: error Y001 yaml-syntax: YAML syntax error: mapping values "
-         "are not allowed in this context",
-         {NOTES_FILE: "notes:\n  - id: long-book\n    quote: The Long Book\n    note: it says: hello\n"},
-         subprocess=True),
-    Case("yaml-tab", "annotations/notes.yaml:2: error Y002 yaml-tab: a tab is used for indentation",
-         {NOTES_FILE: "notes:\n\t- id: long-book\n\t  quote: The Long Book\n\t  note: x\n"}),
+    Case(
+        "yaml-syntax-error",
+        "annotations/notes.yaml:4: error Y001 yaml-syntax: YAML syntax error: mapping values "
+        "are not allowed in this context",
+        {NOTES_FILE: "notes:\n  - id: long-book\n    quote: The Long Book\n    note: it says: hello\n"},
+        subprocess=True,
+    ),
+    Case(
+        "yaml-tab",
+        "annotations/notes.yaml:2: error Y002 yaml-tab: a tab is used for indentation",
+        {NOTES_FILE: "notes:\n\t- id: long-book\n\t  quote: The Long Book\n\t  note: x\n"},
+    ),
     Case("yaml-empty", "annotations/notes.yaml:1: error Y003 yaml-empty: the file is empty", {NOTES_FILE: ""}),
-    Case("yaml-comments-only", "annotations/notes.yaml:1: error Y003 yaml-empty: the file is empty",
-         {NOTES_FILE: "# notes to come\n"}),
-    Case("yaml-top-level-list", "annotations/notes.yaml:1: error Y004 yaml-not-mapping: the file holds a list, "
-         "not a mapping",
-         {NOTES_FILE: "- id: long-book\n  quote: The Long Book\n  note: x\n"}),
-    Case("yaml-not-utf8", "annotations/notes.yaml:4: error F003 not-utf8: the file is not UTF-8 (byte 0xe9)",
-         {NOTES_FILE: "notes:\n  - id: long-book\n    quote: The Long Book\n    note: caf\xe9\n".encode("latin-1")}),
-    Case("yaml-bomb", "annotations/notes.yaml:2: error Y005 yaml-alias: an alias (*name) is used",
-         {NOTES_FILE: BOMB}, subprocess=True),
+    Case(
+        "yaml-comments-only",
+        "annotations/notes.yaml:1: error Y003 yaml-empty: the file is empty",
+        {NOTES_FILE: "# notes to come\n"},
+    ),
+    Case(
+        "yaml-top-level-list",
+        "annotations/notes.yaml:1: error Y004 yaml-not-mapping: the file holds a list, not a mapping",
+        {NOTES_FILE: "- id: long-book\n  quote: The Long Book\n  note: x\n"},
+    ),
+    Case(
+        "yaml-not-utf8",
+        "annotations/notes.yaml:4: error F003 not-utf8: the file is not UTF-8 (byte 0xe9)",
+        {NOTES_FILE: "notes:\n  - id: long-book\n    quote: The Long Book\n    note: caf\xe9\n".encode("latin-1")},
+    ),
+    Case(
+        "yaml-bomb",
+        "annotations/notes.yaml:2: error Y005 yaml-alias: an alias (*name) is used",
+        {NOTES_FILE: BOMB},
+        subprocess=True,
+    ),
     # Keys and fields
-    Case("misspelt-key", "annotations/notes.yaml:3: error K001 unknown-key: unknown key `qoute`; did you mean `quote`?",
-         {NOTES_FILE: "notes:\n  - id: long-book\n    qoute: The Long Book\n    note: x\n"},
-         detail=("annotations/notes.yaml:2: error K002 missing-field: note 'long-book' has no `quote`",), errors=2),
-    Case("missing-field", "annotations/notes.yaml:2: error K002 missing-field: note 'long-book' has no `note`",
-         {NOTES_FILE: "notes:\n  - id: long-book\n    quote: The Long Book\n"}),
-    Case("empty-note", "annotations/notes.yaml:4: error K003 empty-field: `note` of note 'long-book' is empty",
-         {NOTES_FILE: note_yaml(id="long-book", quote="The Long Book", note=" ")}),
-    Case("malformed-id", "annotations/notes.yaml:2: error K004 bad-id: malformed id 'Long Book!'",
-         {NOTES_FILE: note_yaml(id="Long Book!", quote="The Long Book", note="x")}),
+    Case(
+        "misspelt-key",
+        "annotations/notes.yaml:3: error K001 unknown-key: unknown key `qoute`; did you mean `quote`?",
+        {NOTES_FILE: "notes:\n  - id: long-book\n    qoute: The Long Book\n    note: x\n"},
+        detail=("annotations/notes.yaml:2: error K002 missing-field: note 'long-book' has no `quote`",),
+        errors=2,
+    ),
+    Case(
+        "missing-field",
+        "annotations/notes.yaml:2: error K002 missing-field: note 'long-book' has no `note`",
+        {NOTES_FILE: "notes:\n  - id: long-book\n    quote: The Long Book\n"},
+    ),
+    Case(
+        "empty-note",
+        "annotations/notes.yaml:4: error K003 empty-field: `note` of note 'long-book' is empty",
+        {NOTES_FILE: note_yaml(id="long-book", quote="The Long Book", note=" ")},
+    ),
+    Case(
+        "malformed-id",
+        "annotations/notes.yaml:2: error K004 bad-id: malformed id 'Long Book!'",
+        {NOTES_FILE: note_yaml(id="Long Book!", quote="The Long Book", note="x")},
+    ),
     # Notes
-    Case("duplicate-note-id", "annotations/notes.yaml:2: error A004 duplicate-note-id: note id `long-book` is already "
-         "used at more-notes.yaml:2",
-         {"annotations/more-notes.yaml": note_yaml(id="long-book", quote="quiet ending", note="y")}),
-    Case("quote-not-found", "annotations/notes.yaml:2: error A001 quote-not-found: note `long-book`: the quote "
-         "'The Lung Book' is not in the text",
-         {NOTES_FILE: note_yaml(id="long-book", quote="The Lung Book", note="x")},
-         detail=("    closest: 'The Long Book'\n      differs: 'Lung' → 'Long'",)),
-    Case("quote-ambiguous", "annotations/notes.yaml:2: error A002 quote-ambiguous: note `para`: the quote 'paragraph' "
-         "occurs 2 times",
-         {NOTES_FILE: note_yaml(id="para", quote="paragraph", note="x")},
-         detail=("prefix: 'first '", "→ …The first «paragraph» mentions", "prefix: 'second '",
-                 "→ …The second «paragraph» closes")),
-    Case("prefix-matches-nothing", "annotations/notes.yaml:2: error A003 context-not-found: note `para`: the quote "
-         "occurs 2 time(s), but never with the given prefix/suffix",
-         {NOTES_FILE: note_yaml(id="para", quote="paragraph", prefix="The third", note="x")},
-         detail=("the quote occurs here:", "…The first «paragraph» mentions", "…The second «paragraph» closes")),
-    Case("suffix-matches-nothing", "annotations/notes.yaml:2: error A003 context-not-found: note `para`: the quote "
-         "occurs 2 time(s), but never with the given prefix/suffix",
-         {NOTES_FILE: note_yaml(id="para", quote="paragraph", suffix="opens", note="x")},
-         detail=("the quote occurs here:",)),
+    Case(
+        "duplicate-note-id",
+        "annotations/notes.yaml:2: error A004 duplicate-note-id: note id `long-book` is already "
+        "used at more-notes.yaml:2",
+        {"annotations/more-notes.yaml": note_yaml(id="long-book", quote="quiet ending", note="y")},
+    ),
+    Case(
+        "quote-not-found",
+        "annotations/notes.yaml:2: error A001 quote-not-found: note `long-book`: the quote "
+        "'The Lung Book' is not in the text",
+        {NOTES_FILE: note_yaml(id="long-book", quote="The Lung Book", note="x")},
+        detail=("    closest: 'The Long Book'\n      differs: 'Lung' → 'Long'",),
+    ),
+    Case(
+        "quote-ambiguous",
+        "annotations/notes.yaml:2: error A002 quote-ambiguous: note `para`: the quote 'paragraph' occurs 2 times",
+        {NOTES_FILE: note_yaml(id="para", quote="paragraph", note="x")},
+        detail=(
+            "prefix: 'first '",
+            "→ …The first «paragraph» mentions",
+            "prefix: 'second '",
+            "→ …The second «paragraph» closes",
+        ),
+    ),
+    Case(
+        "prefix-matches-nothing",
+        "annotations/notes.yaml:2: error A003 context-not-found: note `para`: the quote "
+        "occurs 2 time(s), but never with the given prefix/suffix",
+        {NOTES_FILE: note_yaml(id="para", quote="paragraph", prefix="The third", note="x")},
+        detail=("the quote occurs here:", "…The first «paragraph» mentions", "…The second «paragraph» closes"),
+    ),
+    Case(
+        "suffix-matches-nothing",
+        "annotations/notes.yaml:2: error A003 context-not-found: note `para`: the quote "
+        "occurs 2 time(s), but never with the given prefix/suffix",
+        {NOTES_FILE: note_yaml(id="para", quote="paragraph", suffix="opens", note="x")},
+        detail=("the quote occurs here:",),
+    ),
     # Glossary
-    Case("term-defined-twice", "annotations/glossary.yaml:5: error G001 duplicate-term: the term `Soviet` is already "
-         "defined at glossary.yaml:2",
-         {GLOSSARY_FILE: "glossary:\n  - term: soviet\n    short: s\n    definition: d\n"
-                         "  - term: Soviet\n    short: s\n    definition: d\n"}),
-    Case("forms-collide", "annotations/glossary.yaml:6: error G002 form-collision: the form `councils` of `council` "
-         "is also a form of `soviet`",
-         {GLOSSARY_FILE: "glossary:\n  - term: soviet\n    forms: [soviets, councils]\n    short: s\n    definition: d\n"
-                         "  - term: council\n    forms: [councils]\n    short: s\n    definition: d\n"}),
-    Case("see-names-no-term", "annotations/glossary.yaml:2: error G003 unknown-see: `see: sovet` in `soviet` names no "
-         "glossary term; did you mean `soviet`?",
-         {GLOSSARY_FILE: "glossary:\n  - term: soviet\n    see: [sovet]\n    short: s\n    definition: d\n"}),
+    Case(
+        "term-defined-twice",
+        "annotations/glossary.yaml:5: error G001 duplicate-term: the term `Soviet` is already "
+        "defined at glossary.yaml:2",
+        {
+            GLOSSARY_FILE: "glossary:\n  - term: soviet\n    short: s\n    definition: d\n"
+            "  - term: Soviet\n    short: s\n    definition: d\n"
+        },
+    ),
+    Case(
+        "forms-collide",
+        "annotations/glossary.yaml:6: error G002 form-collision: the form `councils` of `council` "
+        "is also a form of `soviet`",
+        {
+            GLOSSARY_FILE: "glossary:\n  - term: soviet\n    forms: [soviets, councils]\n    short: s\n    definition: d\n"
+            "  - term: council\n    forms: [councils]\n    short: s\n    definition: d\n"
+        },
+    ),
+    Case(
+        "see-names-no-term",
+        "annotations/glossary.yaml:2: error G003 unknown-see: `see: sovet` in `soviet` names no "
+        "glossary term; did you mean `soviet`?",
+        {GLOSSARY_FILE: "glossary:\n  - term: soviet\n    see: [sovet]\n    short: s\n    definition: d\n"},
+    ),
     # Unsafe markup
-    Case("javascript-link", "annotations/notes.yaml:2: error A005 unsafe-link: note `long-book` links to "
-         "'javascript:alert(1)'",
-         {NOTES_FILE: note_yaml(id="long-book", quote="The Long Book", note="See [this](javascript:alert(1)).")}),
+    Case(
+        "javascript-link",
+        "annotations/notes.yaml:2: error A005 unsafe-link: note `long-book` links to 'javascript:alert(1)'",
+        {NOTES_FILE: note_yaml(id="long-book", quote="The Long Book", note="See [this](javascript:alert(1)).")},
+    ),
     # Source text
-    Case("undefined-footnote", "src_text/text.md:10: error T003 undefined-footnote: the footnote reference [^2] has no "
-         "footnote text",
-         {TEXT_FILE: TEXT.replace("quiet ending.", "quiet ending.[^2]")}),
-    Case("no-title", "src_text/text.md:1: error T002 missing-metadata: the metadata block has no title",
-         {TEXT_FILE: TEXT.replace('title: "A Tiny Text"\n', "")}),
-    Case("no-language", "src_text/text.md:1: error T002 missing-metadata: the metadata block has no language "
-         "(`lang`, e.g. en)",
-         {TEXT_FILE: TEXT.replace("lang: en\n", "")}),
+    Case(
+        "undefined-footnote",
+        "src_text/text.md:10: error T003 undefined-footnote: the footnote reference [^2] has no footnote text",
+        {TEXT_FILE: TEXT.replace("quiet ending.", "quiet ending.[^2]")},
+    ),
+    Case(
+        "no-title",
+        "src_text/text.md:1: error T002 missing-metadata: the metadata block has no title",
+        {TEXT_FILE: TEXT.replace('title: "A Tiny Text"\n', "")},
+    ),
+    Case(
+        "no-language",
+        "src_text/text.md:1: error T002 missing-metadata: the metadata block has no language (`lang`, e.g. en)",
+        {TEXT_FILE: TEXT.replace("lang: en\n", "")},
+    ),
     # Metadata
-    Case("metadata-yaml-syntax", "src_text/text.md:4: error Y001 yaml-syntax: YAML syntax error: mapping values are "
-         "not allowed in this context",
-         {TEXT_FILE: TEXT.replace("lang: en\n", "lang: en\nsubtitle: Founding texts: the Declaration\n")}),
-    Case("metadata-unknown-key", "src_text/text.md:4: error K001 unknown-key: unknown metadata key `twoside`; did you "
-         "mean `twosided`?",
-         {TEXT_FILE: TEXT.replace("lang: en\n", "lang: en\ntwoside: true\npapersize: a4\n")},
-         detail=("src_text/text.md:5: error K001 unknown-key: unknown metadata key `papersize`; did you mean "
-                 "`paper`?",), errors=2),
-    Case("metadata-language-name", "src_text/text.md:3: error T005 bad-language-tag: `lang: english` is not a BCP 47 "
-         "language tag; did you mean `en`?",
-         {TEXT_FILE: TEXT.replace("lang: en\n", "lang: english\n")}),
-    Case("a-bad-citation-and-a-bad-quote-at-once", "annotations/notes.yaml:2: error A006 unknown-citation: note "
-         "`long-book` cites @nobody, which is in no `references:` list",
-         {NOTES_FILE: note_yaml(id="long-book", quote="The Lung Book", note="See @nobody.")},
-         detail=("annotations/notes.yaml:2: error A001 quote-not-found",), errors=2, subprocess=True),
-    Case("every-independent-error-at-once", "src_text/text.md:4: error K001 unknown-key: unknown metadata key "
-         "`papersize`; did you mean `paper`?",
-         {TEXT_FILE: TEXT.replace("lang: en\n", "lang: en\npapersize: a4\n") + "\n[^3]: One.\n\n[^3]: Two.\n",
-          NOTES_FILE: "notes:\n  - id: long-book\n    qoute: The Long Book\n    note: x\n"},
-         detail=("annotations/notes.yaml:3: error K001 unknown-key: unknown key `qoute`",
-                 "src_text/text.md:17: error T008 duplicate-footnote"), errors=4),
+    Case(
+        "metadata-yaml-syntax",
+        "src_text/text.md:4: error Y001 yaml-syntax: YAML syntax error: mapping values are not allowed in this context",
+        {TEXT_FILE: TEXT.replace("lang: en\n", "lang: en\nsubtitle: Founding texts: the Declaration\n")},
+    ),
+    Case(
+        "metadata-unknown-key",
+        "src_text/text.md:4: error K001 unknown-key: unknown metadata key `twoside`; did you mean `twosided`?",
+        {TEXT_FILE: TEXT.replace("lang: en\n", "lang: en\ntwoside: true\npapersize: a4\n")},
+        detail=("src_text/text.md:5: error K001 unknown-key: unknown metadata key `papersize`; did you mean `paper`?",),
+        errors=2,
+    ),
+    Case(
+        "metadata-language-name",
+        "src_text/text.md:3: error T005 bad-language-tag: `lang: english` is not a BCP 47 "
+        "language tag; did you mean `en`?",
+        {TEXT_FILE: TEXT.replace("lang: en\n", "lang: english\n")},
+    ),
+    Case(
+        "a-bad-citation-and-a-bad-quote-at-once",
+        "annotations/notes.yaml:2: error A006 unknown-citation: note "
+        "`long-book` cites @nobody, which is in no `references:` list",
+        {NOTES_FILE: note_yaml(id="long-book", quote="The Lung Book", note="See @nobody.")},
+        detail=("annotations/notes.yaml:2: error A001 quote-not-found",),
+        errors=2,
+        subprocess=True,
+    ),
+    Case(
+        "every-independent-error-at-once",
+        "src_text/text.md:4: error K001 unknown-key: unknown metadata key `papersize`; did you mean `paper`?",
+        {
+            TEXT_FILE: TEXT.replace("lang: en\n", "lang: en\npapersize: a4\n") + "\n[^3]: One.\n\n[^3]: Two.\n",
+            NOTES_FILE: "notes:\n  - id: long-book\n    qoute: The Long Book\n    note: x\n",
+        },
+        detail=(
+            "annotations/notes.yaml:3: error K001 unknown-key: unknown key `qoute`",
+            "src_text/text.md:17: error T008 duplicate-footnote",
+        ),
+        errors=4,
+    ),
     # Images and footnotes
-    Case("image-without-alt", "src_text/text.md:12: error T006 image-without-alt: the image ../images/a.png has no "
-         "alt text",
-         {TEXT_FILE: TEXT.replace("quiet ending.", "quiet ending.\n\n![](../images/a.png)"),
-          "images/a.png": b"\x89PNG\r\n\x1a\n"}),
-    Case("image-not-found", "src_text/text.md:12: error T007 image-not-found: the image pictures/b.png is not a file "
-         "in the edition (.gif, .jpeg, .jpg, .png, .svg, .webp)",
-         {TEXT_FILE: TEXT.replace("quiet ending.", "quiet ending.\n\n![A picture](pictures/b.png)")}),
-    Case("cover-not-found", "src_text/text.md:4: error T007 image-not-found: the cover front.txt is not an image "
-         "file in the edition (.gif, .jpeg, .jpg, .png, .svg, .webp)",
-         {TEXT_FILE: TEXT.replace("lang: en\n", "lang: en\ncover: front.txt\n"), "src_text/front.txt": "text"}),
-    Case("footnote-defined-twice-in-a-file", "src_text/text.md:14: error T008 duplicate-footnote: the footnote [^1] is "
-         "defined twice in this file (first at line 12)",
-         {TEXT_FILE: TEXT + "\n[^1]: Another footnote one.\n"}),
+    Case(
+        "image-without-alt",
+        "src_text/text.md:12: error T006 image-without-alt: the image ../images/a.png has no alt text",
+        {
+            TEXT_FILE: TEXT.replace("quiet ending.", "quiet ending.\n\n![](../images/a.png)"),
+            "images/a.png": b"\x89PNG\r\n\x1a\n",
+        },
+    ),
+    Case(
+        "image-not-found",
+        "src_text/text.md:12: error T007 image-not-found: the image pictures/b.png is not a file "
+        "in the edition (.gif, .jpeg, .jpg, .png, .svg, .webp)",
+        {TEXT_FILE: TEXT.replace("quiet ending.", "quiet ending.\n\n![A picture](pictures/b.png)")},
+    ),
+    Case(
+        "cover-not-found",
+        "src_text/text.md:4: error T007 image-not-found: the cover front.txt is not an image "
+        "file in the edition (.gif, .jpeg, .jpg, .png, .svg, .webp)",
+        {TEXT_FILE: TEXT.replace("lang: en\n", "lang: en\ncover: front.txt\n"), "src_text/front.txt": "text"},
+    ),
+    Case(
+        "footnote-defined-twice-in-a-file",
+        "src_text/text.md:14: error T008 duplicate-footnote: the footnote [^1] is "
+        "defined twice in this file (first at line 12)",
+        {TEXT_FILE: TEXT + "\n[^1]: Another footnote one.\n"},
+    ),
     # Files
-    Case("missing-root", "error F001 missing-path: the edition directory {root} does not exist",
-         mutate=_rmtree, subprocess=True),
-    Case("annotation-file-is-a-directory", "annotations/x.yaml: error F002 unreadable-file: cannot read the file: "
-         "Is a directory",
-         mutate=lambda root: (root / "annotations" / "x.yaml").mkdir()),
-    Case("stylesheet-does-not-parse", "styles/epub.css:2: error F004 bad-stylesheet: the style sheet does not parse: "
-         "EOF reached before {} block for a qualified rule.",
-         {"styles/epub.css": "p { color: red; }\n}}}\n"}, subprocess=True),
+    Case(
+        "missing-root",
+        "error F001 missing-path: the edition directory {root} does not exist",
+        mutate=_rmtree,
+        subprocess=True,
+    ),
+    Case(
+        "annotation-file-is-a-directory",
+        "annotations/x.yaml: error F002 unreadable-file: cannot read the file: Is a directory",
+        mutate=lambda root: (root / "annotations" / "x.yaml").mkdir(),
+    ),
+    Case(
+        "stylesheet-does-not-parse",
+        "styles/epub.css:2: error F004 bad-stylesheet: the style sheet does not parse: "
+        "EOF reached before {} block for a qualified rule.",
+        {"styles/epub.css": "p { color: red; }\n}}}\n"},
+        subprocess=True,
+    ),
 ]
 
 
@@ -300,8 +428,11 @@ def rebuild(edition: Path, out: Path, capsys, via_subprocess: bool, command: str
 
 def diagnostic_lines(stderr: str) -> list[str]:
     """The unindented lines of the output: diagnostics (progress lines are indented)."""
-    return [line for line in stderr.splitlines() if line and not line.startswith(" ")
-            and not line.startswith("build failed:")]
+    return [
+        line
+        for line in stderr.splitlines()
+        if line and not line.startswith(" ") and not line.startswith("build failed:")
+    ]
 
 
 def assert_refused(stderr: str, stdout: str, code: int, out: Path, errors: int) -> None:
@@ -309,7 +440,8 @@ def assert_refused(stderr: str, stdout: str, code: int, out: Path, errors: int) 
     assert "Traceback" not in stderr + stdout
     assert stdout == ""  # nothing "built"
     assert stderr.rstrip("\n").splitlines()[-1] == (
-        f"build failed: {errors} error{'s' * (errors != 1)}; {out.resolve()} is unchanged")
+        f"build failed: {errors} error{'s' * (errors != 1)}; {out.resolve()} is unchanged"
+    )
 
 
 def assert_hint_follows(stderr: str, first_line: str, diagnostic_code: str) -> None:
@@ -317,7 +449,7 @@ def assert_hint_follows(stderr: str, first_line: str, diagnostic_code: str) -> N
     lines = stderr.splitlines()
     start = lines.index(first_line)
     block = [lines[start]]
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if not line.startswith("    "):
             break
         block.append(line)
@@ -357,8 +489,11 @@ def test_bomb_is_refused_in_process_quickly(tmp_path: Path) -> None:
     levels = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     levels += [f"a{n}: &a{n} [{','.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 11)]
     write(tmp_path, "annotations/bomb.yaml", "\n".join(levels) + "\n")
-    write(tmp_path, "annotations/merge.yaml",
-          "base: &base {id: x, quote: y, note: z}\nnotes:\n  - <<: *base\n    id: long-book\n")
+    write(
+        tmp_path,
+        "annotations/merge.yaml",
+        "base: &base {id: x, quote: y, note: z}\nnotes:\n  - <<: *base\n    id: long-book\n",
+    )
     started = time.perf_counter()
     with pytest.raises(BuildFailed) as failure:
         load_annotations(tmp_path / "annotations")
@@ -386,8 +521,11 @@ def test_applying_a_suggested_prefix_singles_out_its_occurrence(edition: Path) -
 # Unsafe markup in notes: escaped, never live
 
 
-SCRIPT_NOTE = note_yaml(id="long-book", quote="The Long Book",
-                        note="<script>alert(1)</script> and <b>bold</b> and <a href='javascript:alert(2)'>x</a>")
+SCRIPT_NOTE = note_yaml(
+    id="long-book",
+    quote="The Long Book",
+    note="<script>alert(1)</script> and <b>bold</b> and <a href='javascript:alert(2)'>x</a>",
+)
 
 
 def _xhtml(epub: Path, name: str = "chapter-01.xhtml") -> str:
@@ -421,8 +559,10 @@ def test_script_in_a_note_shows_as_text_in_the_pdf(edition: Path, tmp_path: Path
     assert done.returncode == 0, done.stderr
     with pdfplumber.open(tmp_path / "out" / f"{EDITION_NAME}.pdf") as pdf:
         # The margin column, where the note stands (the outer 65 mm of the page).
-        text = "".join((page.crop((page.width - 65 * 72 / 25.4, 0, page.width, page.height)).extract_text() or "")
-                       for page in pdf.pages)
+        text = "".join(
+            (page.crop((page.width - 65 * 72 / 25.4, 0, page.width, page.height)).extract_text() or "")
+            for page in pdf.pages
+        )
     squeezed = re.sub(r"\s+", "", text)
     assert "<script>alert(1)</script>" in squeezed
     assert "<b>bold</b>" in squeezed
@@ -475,9 +615,11 @@ def test_unclosed_css_block_is_accepted(edition: Path, tmp_path: Path, capsys) -
     assert code == 0, stderr
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
-                    reason="running as root: chmod 000 does not stop root reading the file "
-                           "(the directory-named-x.yaml case covers F002)")
+@pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0,
+    reason="running as root: chmod 000 does not stop root reading the file "
+    "(the directory-named-x.yaml case covers F002)",
+)
 def test_unreadable_annotation_file(edition: Path, good_out, capsys) -> None:
     out, before = good_out
     path = write(edition, "annotations/x.yaml", note_yaml(id="x", quote="quiet ending", note="x"))
@@ -540,8 +682,7 @@ def _diagnostics(root: Path) -> list:
 def test_empty_value_is_an_empty_field(edition: Path) -> None:
     write(edition, NOTES_FILE, "notes:\n  - id: long-book\n    quote: The Long Book\n    note:\n")
     diagnostics = _diagnostics(edition)
-    assert [(d.code, d.line, d.message) for d in diagnostics] == [
-        ("K003", 4, "`note` of note 'long-book' is empty")]
+    assert [(d.code, d.line, d.message) for d in diagnostics] == [("K003", 4, "`note` of note 'long-book' is empty")]
 
 
 def test_number_or_boolean_value_says_to_quote_it(edition: Path) -> None:
@@ -560,8 +701,11 @@ def test_empty_string_is_reported_once(edition: Path) -> None:
 
 
 def test_duplicate_key_is_refused(edition: Path) -> None:
-    write(edition, NOTES_FILE, "notes:\n  - id: long-book\n    quote: The Long Book\n    quote: quiet ending\n"
-                               "    note: x\n")
+    write(
+        edition,
+        NOTES_FILE,
+        "notes:\n  - id: long-book\n    quote: The Long Book\n    quote: quiet ending\n    note: x\n",
+    )
     diagnostics = _diagnostics(edition)
     assert [(d.code, d.line) for d in diagnostics] == [("Y006", 4)] and "`quote`" in diagnostics[0].message
 
@@ -574,18 +718,24 @@ def test_unclosed_quote_is_reported_where_it_opens(edition: Path) -> None:
 
 def test_nfd_quote_anchors_in_normalised_text(tmp_path: Path) -> None:
     text = TEXT.replace("quiet ending", "quiet caf\u00e9 ending")
-    root = make_edition(tmp_path / "edition", text=text,
-                        notes=note_yaml(id="cafe", quote="quiet cafe\u0301", note="x"))
+    root = make_edition(tmp_path / "edition", text=text, notes=note_yaml(id="cafe", quote="quiet cafe\u0301", note="x"))
     assert _anchored_ids(root) == ["cafe"]
 
 
-@pytest.mark.parametrize("body", [
-    "echo delta here.\n\nthen echo delta again.\n",  # first occurrence opens the text
-    "one two echo delta here.\n\none two echo delta again.\n",  # same words before both
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "echo delta here.\n\nthen echo delta again.\n",  # first occurrence opens the text
+        "one two echo delta here.\n\none two echo delta again.\n",  # same words before both
+    ],
+)
 def test_every_suggested_context_singles_out_its_occurrence(tmp_path: Path, body: str) -> None:
-    root = make_edition(tmp_path / "edition", text=METADATA + "\n" + body, glossary=None,
-                        notes=note_yaml(id="ed", quote="echo delta", note="x"))
+    root = make_edition(
+        tmp_path / "edition",
+        text=METADATA + "\n" + body,
+        glossary=None,
+        notes=note_yaml(id="ed", quote="echo delta", note="x"),
+    )
     [diagnostic] = _diagnostics(root)
     assert diagnostic.code == "A002"
     suggestions = re.findall(r"(prefix|suffix): '([^']*)'", diagnostic.detail)

@@ -2,6 +2,7 @@
 
 Reads the Markdown and the YAML only; nothing is built.
 """
+
 from __future__ import annotations
 
 import re
@@ -55,9 +56,7 @@ def test_dense_structure():
     assert sum(any(q in _plain(f) for f in footnotes) for q in quotes) >= 2
     # at least one quote runs across an author's footnote call in the text
     calls = re.findall(r"(\S+\s*)\[\^\w+\](\s*\S+)", body)
-    assert any(
-        any(f"{before}{after}".replace("*", "") in _plain(q) for before, after in calls) for q in quotes
-    )
+    assert any(any(f"{before}{after}".replace("*", "") in _plain(q) for before, after in calls) for q in quotes)
     marks = "\n".join(n["note"] for n in notes)
     assert re.search(r"^> ", marks, flags=re.M), "a block quote in a note"
     assert re.search(r"^\| ", marks, flags=re.M), "verse (a line block) in a note"

@@ -10,6 +10,7 @@ the locale and the edition's path must not matter, and A and B must be byte-iden
 SOURCE_DATE_EPOCH must change only the dates: the EPUB's dcterms:modified and its zip entry times,
 and the PDF's CreationDate/ModDate (with the content hash half of its /ID).
 """
+
 from __future__ import annotations
 
 import datetime
@@ -38,10 +39,13 @@ def builds(tmp_path_factory) -> dict[str, dict[str, bytes]]:
     shutil.copytree(root, elsewhere)
     out: dict[str, dict[str, bytes]] = {}
 
-    runs = {"b": (elsewhere, {"TZ": "Pacific/Kiritimati", "LC_ALL": "C"}),
-            "c": (root, {"TZ": "America/St_Johns", "SOURCE_DATE_EPOCH": str(OTHER_EPOCH)})}
-    started = {name: start_build(edition, base / f"out-{name}", "all", env=env)
-               for name, (edition, env) in runs.items()}
+    runs = {
+        "b": (elsewhere, {"TZ": "Pacific/Kiritimati", "LC_ALL": "C"}),
+        "c": (root, {"TZ": "America/St_Johns", "SOURCE_DATE_EPOCH": str(OTHER_EPOCH)}),
+    }
+    started = {
+        name: start_build(edition, base / f"out-{name}", "all", env=env) for name, (edition, env) in runs.items()
+    }
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.delenv("SOURCE_DATE_EPOCH", raising=False)
@@ -80,7 +84,7 @@ def test_epub_zip_is_normalised(builds, run: str, stamp: tuple[int, ...]) -> Non
     assert data[:4] == b"PK\x03\x04"
     name_length, extra_length = struct.unpack("<HH", data[26:30])
     assert (name_length, extra_length) == (8, 0)
-    assert data[30:38 + len("application/epub+zip")] == b"mimetypeapplication/epub+zip"
+    assert data[30 : 38 + len("application/epub+zip")] == b"mimetypeapplication/epub+zip"
 
 
 def test_source_date_epoch_changes_only_the_epub_modified_date(builds) -> None:
@@ -90,7 +94,7 @@ def test_source_date_epoch_changes_only_the_epub_modified_date(builds) -> None:
     changed = [name for name in default.namelist() if default.read(name) != other.read(name)]
     assert changed == ["EPUB/content.opf"]
     modified = '<meta property="dcterms:modified">{}</meta>'
-    when = datetime.datetime.fromtimestamp(OTHER_EPOCH, tz=datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = datetime.datetime.fromtimestamp(OTHER_EPOCH, tz=datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     before = default.read("EPUB/content.opf").decode("utf-8")
     after = other.read("EPUB/content.opf").decode("utf-8")
     assert modified.format("2006-01-01T00:00:00Z") in before
@@ -126,8 +130,9 @@ def test_source_date_epoch_changes_only_the_pdf_dates(builds) -> None:
     assert default_info["CreationDate"] == default_info["ModDate"] == b"D:20060101000000Z"
     assert other_info["CreationDate"] == other_info["ModDate"] == b"D:20231114221320Z"
     dates = ("CreationDate", "ModDate")
-    assert {k: v for k, v in default_info.items() if k not in dates} == \
-           {k: v for k, v in other_info.items() if k not in dates}
+    assert {k: v for k, v in default_info.items() if k not in dates} == {
+        k: v for k, v in other_info.items() if k not in dates
+    }
     # Only the /Info dictionary and the XMP metadata (PDF/UA mirrors the dates there) differ, and
     # the font subsets if the subsetter dates them (fontTools does; HarfBuzz keeps the font's own
     # date); the /ID's first half is the edition's identifier (its second half hashes the content).
@@ -165,6 +170,7 @@ def test_font_subsets_are_not_dated_by_the_wall_clock(builds) -> None:
 def test_font_subsets_made_by_fonttools_carry_the_build_date(tmp_path, monkeypatch) -> None:
     # Whatever this machine has, take the fontTools path, the one that dates its subsets.
     import weasyprint.pdf.fonts
+
     from readingedition.cli import build
 
     monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)

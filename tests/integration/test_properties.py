@@ -11,6 +11,7 @@ The text is made of distinct words (w0 w1 w2 …), so any run of words occurs on
 need no prefix. Everything is built in-process (load_edition, anchor_edition, render_epub /
 render_pdf); example counts are kept small so the file runs in well under 20 s.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,12 +27,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
-from editions_factory import METADATA, NOTES_FILE, make_edition
 from readingedition.anchor import anchor_edition
-from readingedition.diagnostics import BuildFailed
-from readingedition.render.epub import render_epub
-from readingedition.load import load_edition
 from readingedition.ast import stringify
+from readingedition.diagnostics import BuildFailed
+from readingedition.load import load_edition
+from readingedition.render.epub import render_epub
+
+from editions_factory import METADATA, NOTES_FILE, make_edition
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -76,7 +78,9 @@ def _words_markdown(words: tuple[Word, ...]) -> str:
 
 def reader_text(words: tuple[Word, ...], start: int, end: int, closing_punct: bool) -> str:
     """What a reader sees of words[start:end + 1]: the quote of a passage over them."""
-    parts = [w.text + w.punct for w in words[start:end]] + [words[end].text + (words[end].punct if closing_punct else "")]
+    parts = [w.text + w.punct for w in words[start:end]] + [
+        words[end].text + (words[end].punct if closing_punct else "")
+    ]
     return " ".join(parts)
 
 
@@ -162,12 +166,18 @@ def _annotation_files(text: GeneratedText, notes: list[Passage], terms: list[str
     for index, passage in enumerate(notes):
         note_id = f"n{index}"
         quotes[note_id] = passage.quote(text)
-        lines += [f"  - id: {note_id}", f"    quote: {json.dumps(quotes[note_id])}",
-                  f"    note: {json.dumps(f'Note {index}: *about* {quotes[note_id]}.')}"]
+        lines += [
+            f"  - id: {note_id}",
+            f"    quote: {json.dumps(quotes[note_id])}",
+            f"    note: {json.dumps(f'Note {index}: *about* {quotes[note_id]}.')}",
+        ]
     glossary = ["glossary:"]
     for term in terms:
-        glossary += [f"  - term: {json.dumps(term)}", f"    short: {json.dumps('Short gloss of ' + term)}",
-                     f"    definition: {json.dumps('The definition of ' + term + '.')}"]
+        glossary += [
+            f"  - term: {json.dumps(term)}",
+            f"    short: {json.dumps('Short gloss of ' + term)}",
+            f"    definition: {json.dumps('The definition of ' + term + '.')}",
+        ]
     return "\n".join(lines) + "\n", ("\n".join(glossary) + "\n") if terms else "", quotes
 
 
@@ -237,12 +247,15 @@ def test_random_notes_and_terms_give_a_valid_edition(case) -> None:
     notes_yaml, glossary_yaml, quotes = _annotation_files(text, notes, terms)
     event(f"{len(notes)} notes")
     with tempfile.TemporaryDirectory() as scratch:
-        root = make_edition(Path(scratch) / "edition", text=text.markdown(), notes=notes_yaml,
-                            glossary=glossary_yaml or None)
+        root = make_edition(
+            Path(scratch) / "edition", text=text.markdown(), notes=notes_yaml, glossary=glossary_yaml or None
+        )
         try:
             annotated = anchor_edition(load_edition(root))
         except BuildFailed as failure:
-            pytest.fail(f"a valid edition was refused:\n{failure}\n--- text:\n{text.markdown()}\n--- notes:\n{notes_yaml}")
+            pytest.fail(
+                f"a valid edition was refused:\n{failure}\n--- text:\n{text.markdown()}\n--- notes:\n{notes_yaml}"
+            )
         assert {n.spec.id for n in annotated.notes} == set(quotes)
         assert [n.label for n in annotated.notes] == [chr(ord("a") + i) for i in range(len(quotes))]
 
@@ -267,7 +280,7 @@ def test_random_notes_and_terms_give_a_valid_edition(case) -> None:
         render_epub(annotated, epub_path)
         with zipfile.ZipFile(epub_path) as book:
             pages = {name: book.read(name) for name in book.namelist() if name.endswith(".xhtml")}
-        for name, data in pages.items():
+        for data in pages.values():
             lxml.etree.fromstring(data)  # well-formed XHTML
         chapter = pages["EPUB/chapter-01.xhtml"].decode("utf-8")
         for note_id in quotes:
@@ -278,6 +291,7 @@ def test_random_notes_and_terms_give_a_valid_edition(case) -> None:
             assert f'href="glossary.xhtml#gloss-{term.replace(" ", "-")}"' in chapter
 
         from readingedition.check.fidelity import epub_fidelity
+
         report = epub_fidelity(annotated, epub_path)
         assert report.ok, report.render()
 
@@ -340,13 +354,13 @@ def apply_edits(body: str, operations) -> str:
     for kind, position, length, piece, target in operations:
         at = position % (len(body) + 1)
         if kind == "delete":
-            body = body[:at] + body[at + length:]
+            body = body[:at] + body[at + length :]
         elif kind == "insert":
             body = body[:at] + piece + body[at:]
         elif kind == "replace":
-            body = body[:at] + piece + body[at + length:]
+            body = body[:at] + piece + body[at + length :]
         else:
-            copied = body[at:at + length * 3]
+            copied = body[at : at + length * 3]
             to = target % (len(body) + 1)
             body = body[:to] + copied + body[to:]
     return body
@@ -403,8 +417,10 @@ def test_random_edits_never_crash_the_anchoring(operations) -> None:
 # Margin notes on a dense page never overlap
 
 
-FILLER = ("Nobody in the hall could say when the council had last met in full, and the minutes were lost, "
-          "so every speaker began again from the beginning and repeated what the others had said before him.")
+FILLER = (
+    "Nobody in the hall could say when the council had last met in full, and the minutes were lost, "
+    "so every speaker began again from the beginning and repeated what the others had said before him."
+)
 
 
 @st.composite
@@ -421,15 +437,18 @@ def dense_pages(draw):
     all_words = [(p, i) for p, words in enumerate(paragraphs) for i in range(len(words))]
     # Crowd the notes: all within a window of the text, at most 250 words long.
     first = draw(st.integers(0, len(all_words) - 1))
-    window = all_words[first:first + draw(st.integers(count, 250))]
-    places = draw(st.lists(st.sampled_from(window), min_size=count, max_size=count, unique=True)
-                  if len(window) >= count else st.just(all_words[:count]))
+    window = all_words[first : first + draw(st.integers(count, 250))]
+    places = draw(
+        st.lists(st.sampled_from(window), min_size=count, max_size=count, unique=True)
+        if len(window) >= count
+        else st.just(all_words[:count])
+    )
     lengths = draw(st.lists(st.integers(3, 70), min_size=count, max_size=count))
     filler = FILLER.split() * 2
     notes = []
     for number, ((paragraph, index), length) in enumerate(zip(places, lengths)):
         start = max(0, index - draw(st.integers(0, 3)))
-        quote = " ".join(paragraphs[paragraph][start:index + 1])
+        quote = " ".join(paragraphs[paragraph][start : index + 1])
         notes.append((f"m{number}", quote, " ".join(filler[:length])))
     text = METADATA + "\n" + "\n\n".join(" ".join(words) + "." for words in paragraphs) + "\n"
     return text, notes
@@ -445,9 +464,11 @@ def _margin_overlaps(pdf_path: Path) -> list[str]:
             words = page.extract_words(use_text_flow=False, keep_blank_chars=False)
             margin = [w for w in words if w["x0"] > page.width * 150 / 210 + 4]  # text block ends at 150 mm
             for i, a in enumerate(margin):
-                for b in margin[i + 1:]:
-                    if (min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 0.5
-                            and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > 0.5):
+                for b in margin[i + 1 :]:
+                    if (
+                        min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 0.5
+                        and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > 0.5
+                    ):
                         problems.append(f"p. {number}: {a['text']!r} meets {b['text']!r}")
     return problems
 
@@ -462,7 +483,8 @@ def test_margin_notes_never_overlap_on_a_dense_page(page) -> None:
     text, notes = page
     notes_yaml = "notes:\n" + "".join(
         f"  - id: {note_id}\n    quote: {json.dumps(quote)}\n    note: {json.dumps(body)}\n"
-        for note_id, quote, body in notes)
+        for note_id, quote, body in notes
+    )
     with tempfile.TemporaryDirectory() as scratch:
         root = make_edition(Path(scratch) / "edition", text=text, notes=notes_yaml, glossary=None)
         annotated = anchor_edition(load_edition(root))
@@ -493,12 +515,18 @@ def nested_notes_pdf(tmp_path_factory):
 
     body = " ".join(f"w{i}" for i in range(120)) + "."
     long_note = " ".join((FILLER.split() * 2)[:60])
-    notes_yaml = ("notes:\n"
-                  "  - id: outer\n    quote: \"w0 w1 w2 w3\"\n    note: \"The outer passage.\"\n"
-                  "  - id: inner\n    quote: \"w1\"\n    note: \"Inside the outer passage.\"\n"
-                  f"  - id: long\n    quote: \"w110\"\n    note: {json.dumps(long_note)}\n")
-    root = make_edition(tmp_path_factory.mktemp("nested") / "edition", text=METADATA + "\n" + body + "\n",
-                        notes=notes_yaml, glossary=None)
+    notes_yaml = (
+        "notes:\n"
+        '  - id: outer\n    quote: "w0 w1 w2 w3"\n    note: "The outer passage."\n'
+        '  - id: inner\n    quote: "w1"\n    note: "Inside the outer passage."\n'
+        f'  - id: long\n    quote: "w110"\n    note: {json.dumps(long_note)}\n'
+    )
+    root = make_edition(
+        tmp_path_factory.mktemp("nested") / "edition",
+        text=METADATA + "\n" + body + "\n",
+        notes=notes_yaml,
+        glossary=None,
+    )
     annotated = anchor_edition(load_edition(root))
     pdf_path = root / "edition.pdf"
     render_pdf(annotated, pdf_path)

@@ -1,5 +1,6 @@
 """Real texts as an editor brings them (tests/editions/founding, in English, and droits, in French):
 every body construct reaches both editions as a reader sees it, and the checks find nothing wrong."""
+
 from __future__ import annotations
 
 import zipfile
@@ -60,8 +61,9 @@ def test_authors_editors_and_roles_in_the_package_and_on_the_title_page(founding
 def test_sections_are_nested_in_the_epub_navigation(founding):
     nav = founding.xhtml("nav.xhtml")
     toc = next(n for n in nav.iter(f"{XHTML}nav") if n.get("{http://www.idpf.org/2007/ops}type") == "toc")
-    chapter = next(li for li in toc.iter(f"{XHTML}li")
-                   if text_of(li.find(f"{XHTML}a")) == "Two Speeches of Abraham Lincoln")
+    chapter = next(
+        li for li in toc.iter(f"{XHTML}li") if text_of(li.find(f"{XHTML}a")) == "Two Speeches of Abraham Lincoln"
+    )
     sections = [text_of(li.find(f"{XHTML}a")) for li in chapter.find(f"{XHTML}ol").findall(f"{XHTML}li")]
     assert sections == ["The Gettysburg Address", "The Second Inaugural Address"]
     inaugural = chapter.find(f"{XHTML}ol").findall(f"{XHTML}li")[1]
@@ -124,8 +126,11 @@ def test_verse_lists_small_caps_code_and_breaks_reach_the_epub(founding):
     assert len(list(chapter.iter(f"{XHTML}hr"))) == 1 and len(list(chapter.iter(f"{XHTML}blockquote"))) == 1
     first = founding.xhtml("chapter-01.xhtml")
     assert len(list(first.iter(f"{XHTML}ul"))) == 1 and len(list(first.iter(f"{XHTML}ol"))) == 1
-    assert [text_of(dt) for dt in first.iter(f"{XHTML}dt")] == ["Thomas Jefferson", "Benjamin Harrison",
-                                                                 "Richard Henry Lee"]
+    assert [text_of(dt) for dt in first.iter(f"{XHTML}dt")] == [
+        "Thomas Jefferson",
+        "Benjamin Harrison",
+        "Richard Henry Lee",
+    ]
 
 
 def test_verse_turns_over_with_an_indent_in_the_pdf(founding):
@@ -146,6 +151,7 @@ def test_the_checks_find_no_false_difference(name, request):
 
 def test_check_editions_names_what_failed_and_skips_a_missing_ace(droits, tmp_path, monkeypatch):
     from readingedition import check
+
     monkeypatch.setattr(check, "run_ace", lambda path: check.AceResult((), "is not installed", path))
     result = check_editions(droits.annotated, droits.epub.parent)
     assert result.ok and result.failed == () and "Ace: skipped" in result.summary

@@ -1,4 +1,5 @@
 """The load stage: an edition directory read into one Edition, from the example edition."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -14,8 +15,11 @@ def test_the_example_edition_loads_its_notes_glossary_references_and_styles():
     edition = load_edition(EXAMPLE, cache=False)
     assert edition.name == "a-small-example"
     assert [n.id for n in edition.annotations.notes] == ["committees-1917", "control", "not-yet", "ends-paragraph"]
-    assert [t.term for t in edition.annotations.glossary] == ["soviet", "factory committee",
-                                                              "factory committee movement"]
+    assert [t.term for t in edition.annotations.glossary] == [
+        "soviet",
+        "factory committee",
+        "factory committee movement",
+    ]
     assert [r["id"] for r in edition.annotations.references] == ["smith1983"]
     # Every note body and definition is parsed, and the citation in a note is formatted.
     assert set(edition.note_bodies) == {n.id for n in edition.annotations.notes}

@@ -1,4 +1,5 @@
 """The back matter both editions share, as AST: glossary, discussion questions, references."""
+
 from __future__ import annotations
 
 import json

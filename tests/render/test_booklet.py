@@ -1,4 +1,5 @@
 """The booklet: half-size pages imposed two-up, in the order that folds into the packet."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,10 @@ MM = 72 / 25.4
 def halves(pdf_path) -> list[tuple[str, str]]:
     """The text of the left and right half of each sheet side."""
     with pdfplumber.open(pdf_path) as pdf:
-        return [tuple(page.crop((x0, 0, x0 + page.width / 2, page.height)).extract_text()
-                      for x0 in (0, page.width / 2)) for page in pdf.pages]
+        return [
+            tuple(page.crop((x0, 0, x0 + page.width / 2, page.height)).extract_text() for x0 in (0, page.width / 2))
+            for page in pdf.pages
+        ]
 
 
 def test_eight_pages_fold_into_order():
@@ -53,8 +56,11 @@ def booklet_edition(tmp_path_factory):
 
 def test_booklet_true_also_writes_the_booklet(booklet_edition):
     root, built = booklet_edition
-    assert [path.name for path in built] == ["a-small-example.epub", "a-small-example.pdf",
-                                             "a-small-example-booklet.pdf"]
+    assert [path.name for path in built] == [
+        "a-small-example.epub",
+        "a-small-example.pdf",
+        "a-small-example-booklet.pdf",
+    ]
 
 
 def test_the_booklet_is_half_letter_pages_on_letter_sheets_in_folding_order(booklet_edition):

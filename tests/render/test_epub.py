@@ -1,4 +1,5 @@
 """The EPUB edition, opened as a reader's system would: notes, footnotes, glossary, metadata."""
+
 from __future__ import annotations
 
 import io
@@ -147,8 +148,12 @@ def test_package_metadata_is_the_texts_and_true_of_the_book(built):
 
 def test_nav_reaches_text_and_apparatus(built):
     nav = built.xhtml("nav.xhtml")
-    landmarks = {a.get(f"{EPUB_NS}type"): a.get("href") for nav_el in nav.iter(f"{XHTML}nav")
-                 if nav_el.get(f"{EPUB_NS}type") == "landmarks" for a in nav_el.iter(f"{XHTML}a")}
+    landmarks = {
+        a.get(f"{EPUB_NS}type"): a.get("href")
+        for nav_el in nav.iter(f"{XHTML}nav")
+        if nav_el.get(f"{EPUB_NS}type") == "landmarks"
+        for a in nav_el.iter(f"{XHTML}a")
+    }
     assert landmarks["bodymatter"] == "chapter-01.xhtml"
     assert landmarks["glossary"] == "glossary.xhtml"
     toc = [a.get("href") for a in nav.iter(f"{XHTML}a")]
@@ -168,8 +173,12 @@ def test_references_are_formatted_by_citeproc(example):
 
 def _main_text_calls(tree):
     """The calls a reader meets in the main text, in order (not those in notes)."""
-    return [a for a in tree.iter(f"{XHTML}a") if a.get(f"{EPUB_NS}type") == "noteref"
-            and not any(parent.tag == f"{XHTML}aside" for parent in a.iterancestors())]
+    return [
+        a
+        for a in tree.iter(f"{XHTML}a")
+        if a.get(f"{EPUB_NS}type") == "noteref"
+        and not any(parent.tag == f"{XHTML}aside" for parent in a.iterancestors())
+    ]
 
 
 def test_letters_run_in_reading_order_and_no_popup_opens_another(built):
@@ -186,15 +195,17 @@ def test_letters_run_in_reading_order_and_no_popup_opens_another(built):
 def test_a_note_on_a_footnote_is_called_beside_the_footnotes_call(essay):
     tree = essay.xhtml("chapter-01.xhtml")
     footnotes = {aside.get("id"): aside for aside in tree.iter(f"{XHTML}aside") if aside.get("class") == "footnote"}
-    glossing = {aside_id: [sup.text for sup in aside.iter(f"{XHTML}sup") if sup.get("class") == "note-mark"]
-                for aside_id, aside in footnotes.items()}
+    glossing = {
+        aside_id: [sup.text for sup in aside.iter(f"{XHTML}sup") if sup.get("class") == "note-mark"]
+        for aside_id, aside in footnotes.items()
+    }
     assert sum(map(len, glossing.values())) >= 1, "the essay has notes on its footnotes' text"
     calls = _main_text_calls(tree)
     for index, call in enumerate(calls):
         if call.get("class") != "footnote-ref":
             continue
         marks = glossing[call.get("href")[1:]]
-        beside = ["".join(a.itertext()) for a in calls[index + 1:index + 1 + len(marks)]]
+        beside = ["".join(a.itertext()) for a in calls[index + 1 : index + 1 + len(marks)]]
         assert beside == marks
         following = call.getnext()
         if marks:  # kept apart from the next letter: "2" then "i", never "2i"; "i,j" never "ij"
@@ -206,8 +217,9 @@ def test_calls_stand_after_punctuation_and_are_never_glued_to_a_letter_call(buil
     for name in _chapters(built):
         for call in _main_text_calls(built.xhtml(name)):
             tail = call.tail or ""
-            assert not (tail[:1] in closing and tail[:1] and (len(tail) == 1 or not tail[1].isalnum())), \
+            assert not (tail[:1] in closing and tail[:1] and (len(tail) == 1 or not tail[1].isalnum())), (
                 f"{''.join(call.itertext())} stands before {tail[:10]!r}"
+            )
             following = call.getnext()
             if not tail and following is not None and following.get("class") == "note-call":
                 assert call.get("class") != "note-call", "two letter calls side by side need a separator"
@@ -270,10 +282,14 @@ def test_the_drawn_cover_is_reproducible_and_shows_the_title():
 def test_an_editions_own_cover_is_used(tmp_path):
     picture = io.BytesIO()
     Image.new("RGB", (60, 90), (10, 120, 30)).save(picture, format="JPEG")
-    root = make_edition(tmp_path / "edition", text=TEXT.replace("lang: en", "lang: en\ncover: art/front.jpg"),
-                        files={"art/front.jpg": picture.getvalue()})
+    root = make_edition(
+        tmp_path / "edition",
+        text=TEXT.replace("lang: en", "lang: en\ncover: art/front.jpg"),
+        files={"art/front.jpg": picture.getvalue()},
+    )
     from readingedition.cli import build
-    epub_path, = build(root, tmp_path / "out", ("epub",))
+
+    (epub_path,) = build(root, tmp_path / "out", ("epub",))
     with zipfile.ZipFile(epub_path) as book:
         assert book.read("EPUB/cover.jpg") == picture.getvalue()
         opf = book.read("EPUB/content.opf").decode()
@@ -285,5 +301,6 @@ def test_pandoc_reads_every_note_back_in_reading_order(essay):
     text = pypandoc.convert_file(str(essay.epub), "plain", format="epub", extra_args=["--wrap=none"])
     read_back = re.findall(r"^\[\d+\] (\w+)", text, re.M)
     calls = ["".join(a.itertext()) for name in _chapters(essay) for a in _main_text_calls(essay.xhtml(name))]
-    assert read_back == calls and len(calls) == len(essay.annotated.notes) + len(list(_notes_in(
-        essay.annotated.edition.document["blocks"])))
+    assert read_back == calls and len(calls) == len(essay.annotated.notes) + len(
+        list(_notes_in(essay.annotated.edition.document["blocks"]))
+    )

@@ -18,18 +18,26 @@ import pytest
 import weasyprint
 
 from readingedition.check.margin_audit import MarginAudit, audit_margin_notes
+from readingedition.render.margins import (
+    MarginPlacement,
+    check_weasyprint_internals,
+    notes_the_page_cannot_hold,
+    page_references_kept,
+    pages_make_room,
+    place_margin_notes,
+)
 
 import margin_fixtures
-from readingedition.render.margins import (
-    MarginPlacement, check_weasyprint_internals, notes_the_page_cannot_hold, page_references_kept,
-    pages_make_room, place_margin_notes)
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 MARGINS_CSS = REPOSITORY / "readingedition" / "styles" / "pdf-margins.css"
 MM = 72 / 25.4  # PDF points per mm
+
+
 @dataclass(frozen=True)
 class Geometry:
     """The page geometry of styles/pdf-margins.css, in PDF points."""
+
     text: float  # width of the text block
     outer: float  # outer (right) page margin
     recto_outer: float  # two-sided: outer margin of a recto page (right) ...
@@ -60,16 +68,21 @@ def geometry() -> Geometry:
     and whatever its custom properties say, so that the tests follow a change of the page design)."""
     sheets = [weasyprint.CSS(filename=str(MARGINS_CSS))]
     onesided = weasyprint.HTML(string=_GEOMETRY_PAGES.format(sides="onesided")).render(stylesheets=sheets)
-    recto, verso = weasyprint.HTML(string=_GEOMETRY_PAGES.format(sides="twosided")).render(
-        stylesheets=sheets).pages[:2]
+    recto, verso = weasyprint.HTML(string=_GEOMETRY_PAGES.format(sides="twosided")).render(stylesheets=sheets).pages[:2]
     page = onesided.pages[0]._page_box
     note = next(box for box in _descendants(page) if box.element_tag == "span")
     gap = -note.right - note.width
     assert gap > 0, "notes stand beside the text, not over it"
-    return Geometry(text=page.width * _PT, outer=page.margin_right * _PT,
-                    recto_outer=recto._page_box.margin_right * _PT,
-                    verso_outer=verso._page_box.margin_left * _PT, gap=gap * _PT, column=note.width * _PT,
-                    top=page.margin_top * _PT, bottom=page.margin_bottom * _PT)
+    return Geometry(
+        text=page.width * _PT,
+        outer=page.margin_right * _PT,
+        recto_outer=recto._page_box.margin_right * _PT,
+        verso_outer=verso._page_box.margin_left * _PT,
+        gap=gap * _PT,
+        column=note.width * _PT,
+        top=page.margin_top * _PT,
+        bottom=page.margin_bottom * _PT,
+    )
 
 
 def _descendants(box):
@@ -103,8 +116,15 @@ def packet(tmp_path_factory):
     css = weasyprint.CSS(filename=str(MARGINS_CSS))
     cache: dict[tuple, Packet] = {}
 
-    def build(name: str, *, twosided: bool = False, place: bool = True, room: bool = False,
-              extra_css: str = "", **write_options) -> Packet:
+    def build(
+        name: str,
+        *,
+        twosided: bool = False,
+        place: bool = True,
+        room: bool = False,
+        extra_css: str = "",
+        **write_options,
+    ) -> Packet:
         """``room``: laid out as the packet is, each page making room at its foot for the
         notes its margin cannot hold; else in one layout, what does not fit continues."""
         # Tagged, as the packet is built (the tags follow the moved notes).
@@ -119,9 +139,15 @@ def packet(tmp_path_factory):
             placement = place_margin_notes(document, twosided=twosided) if place else None
             out = tmp_path_factory.mktemp("margins") / name.replace(".html", ".pdf")
             document.write_pdf(out, **write_options)
-            cache[key] = Packet(expected, calls, placement, out,
-                                audit_margin_notes(out, expected), len(document.pages),
-                                pdfplumber.open(str(out)))
+            cache[key] = Packet(
+                expected,
+                calls,
+                placement,
+                out,
+                audit_margin_notes(out, expected),
+                len(document.pages),
+                pdfplumber.open(str(out)),
+            )
         return cache[key]
 
     yield build
@@ -155,11 +181,13 @@ def _page_text(built: Packet, page: int) -> str:
 def _margin_text(built: Packet, page: int) -> str:
     """The words in the note column of a (one-sided) page, line by line."""
     left, right = geometry().column_x(built.doc.pages[page - 1])
-    return _dehyphenate(" ".join(w["text"] for w in _words(built, page)
-                                 if w["x0"] >= left - 1 and w["x1"] <= right + 1))
+    return _dehyphenate(
+        " ".join(w["text"] for w in _words(built, page) if w["x0"] >= left - 1 and w["x1"] <= right + 1)
+    )
 
 
 # ---------------------------------------------------------------------------
+
 
 def test_weasyprint_internals_are_there():
     assert weasyprint.__version__ == "70.0"  # pinned: pdf_margins uses internals
@@ -174,8 +202,14 @@ def test_internals_check_fails_loudly_when_weasyprint_changes(monkeypatch):
         check_weasyprint_internals()
 
 
-FIXTURE_NAMES = ["five_notes.html", "last_line.html", "long_note.html", "crowded.html",
-                 "glosses.html", "overflow_last.html"]
+FIXTURE_NAMES = [
+    "five_notes.html",
+    "last_line.html",
+    "long_note.html",
+    "crowded.html",
+    "glosses.html",
+    "overflow_last.html",
+]
 
 
 @pytest.mark.parametrize("name", FIXTURE_NAMES)
@@ -201,7 +235,8 @@ def test_five_notes_in_one_short_paragraph_stack_in_order(packet):
         placed = built.placed(audited.note_id_or_call)
         assert placed.lines_moved == pytest.approx(abs(audited.lines_from_call), abs=0.35)
     assert {n.note_id for n in built.placement.moved()} == {
-        n.note_id_or_call for n in notes if abs(n.lines_from_call) > 2}
+        n.note_id_or_call for n in notes if abs(n.lines_from_call) > 2
+    }
 
 
 def test_note_called_on_the_last_line_of_a_page_stays_on_that_page(packet):
@@ -241,9 +276,12 @@ def test_note_longer_than_a_third_of_the_page(packet):
 
 def _text_in(page, annot) -> str:
     """The text whose characters' centres lie inside a link's rectangle."""
-    chars = [c for c in page.chars
-             if annot["x0"] - 0.5 <= (c["x0"] + c["x1"]) / 2 <= annot["x1"] + 0.5
-             and annot["top"] - 0.5 <= (c["top"] + c["bottom"]) / 2 <= annot["bottom"] + 0.5]
+    chars = [
+        c
+        for c in page.chars
+        if annot["x0"] - 0.5 <= (c["x0"] + c["x1"]) / 2 <= annot["x1"] + 0.5
+        and annot["top"] - 0.5 <= (c["top"] + c["bottom"]) / 2 <= annot["bottom"] + 0.5
+    ]
     return "".join(c["text"] for c in sorted(chars, key=lambda c: c["x0"])).strip()
 
 
@@ -263,7 +301,7 @@ def test_crowded_page_continues_on_the_next_page_with_its_page_number(packet):
     assert all(n.call_page_number == 1 and n.page_number == 2 for n in continued)
     # Only what does not fit moves on: the last notes, in order; the rest stay.
     order = [n.note_id for n in built.placement.notes]
-    assert order[-len(continued):] == [n.note_id for n in continued]
+    assert order[-len(continued) :] == [n.note_id for n in continued]
     assert sum(1 for n in built.placement.notes if n.page_number == 1) >= 15
     # They are reported as moved, and marked with where they belong.
     assert set(built.placement.moved()) >= set(continued)
@@ -273,7 +311,7 @@ def test_crowded_page_continues_on_the_next_page_with_its_page_number(packet):
     letters = {built.calls[n.note_id] for n in continued}
     for i in marks:
         assert words[i + 1]["text"].rstrip(",") in letters
-        assert " ".join(w["text"] for w in words[i + 2:i + 6]) == "continued from p. 1"
+        assert " ".join(w["text"] for w in words[i + 2 : i + 6]) == "continued from p. 1"
     # The mark sits above the label of its note, in the margin column.
     pdf = built.doc
     for note in continued:
@@ -298,8 +336,7 @@ def test_links_in_moved_notes_point_to_the_right_place(packet):
             if annot["x0"] < geometry().column_x(page)[0] - 1:  # not in the margin
                 continue
             assert _text_in(page, annot), annot
-        labels = [a for a in page.annots
-                  if ((a.get("data") or {}).get("Dest") or b"").startswith(b"call-")]
+        labels = [a for a in page.annots if ((a.get("data") or {}).get("Dest") or b"").startswith(b"call-")]
         for annot in labels:  # the label leads back to its call
             name = annot["data"]["Dest"].decode()
             assert pdf.doc.get_dest(name.encode()) is not None
@@ -335,8 +372,12 @@ def test_twosided_notes_stand_in_the_outer_margin(packet):
         body = [c for c in page.chars if abs(c["size"] - 11) < 0.3]
         left, right = min(c["x0"] for c in body), max(c["x1"] for c in body)
         margin = [c for c in page.chars if c["x0"] > right + 2 or c["x1"] < left - 2]
-        notes = [c for c in margin if c["size"] < 9  # not the running head or the folio
-                 and css.top - 3 * MM < c["top"] < page.height - css.bottom + 3 * MM]
+        notes = [
+            c
+            for c in margin
+            if c["size"] < 9  # not the running head or the folio
+            and css.top - 3 * MM < c["top"] < page.height - css.bottom + 3 * MM
+        ]
         assert notes, number
         # In the note column of the outer margin, as the CSS sets it.
         column_left, column_right = css.column_x(page, "verso" if verso else "recto")
@@ -350,8 +391,7 @@ def test_twosided_notes_stand_in_the_outer_margin(packet):
             assert left == pytest.approx(css.verso_outer, abs=3)
             assert right - left == pytest.approx(css.text, abs=3)
             # Set ragged-left: the lines of each note end flush with the text side.
-            ends = [round(max(c["x1"] for c in line), 0)
-                    for line in _lines(notes) if len(line) > 12]
+            ends = [round(max(c["x1"] for c in line), 0) for line in _lines(notes) if len(line) > 12]
             assert max(ends) - min(ends) < 2
             assert all(abs(end - column_right) < 2 for end in ends)
     continued = [n for n in built.placement.notes if n.continued]
@@ -393,8 +433,7 @@ def test_us_letter_geometry(packet):
     assert right - left == pytest.approx(css.text, abs=3)
     column_left, column_right = css.column_x(page)
     notes = [c for c in page.chars if c["x0"] > right + 2]
-    assert notes and all(column_left - 1 <= c["x0"] and c["x1"] <= column_right + 1
-                         for c in notes)
+    assert notes and all(column_left - 1 <= c["x0"] and c["x1"] <= column_right + 1 for c in notes)
     assert min(c["x0"] for c in notes) == pytest.approx(column_left, abs=1)
 
 
@@ -417,8 +456,7 @@ def test_audit_report(packet):
     report = built.audit.render()
     assert "Overlaps: 0" in report and "Missing: 0" in report
     assert 0 < built.audit.share_within(2) < 1
-    assert {n.note_id_or_call for n in built.audit.moved} == {
-        n.note_id for n in built.placement.moved()}
+    assert {n.note_id_or_call for n in built.audit.moved} == {n.note_id for n in built.placement.moved()}
     assert audit_margin_notes(built.pdf, ["a", "zz"]).missing == ("zz",)  # by call letter too
 
 
@@ -427,8 +465,7 @@ def test_a_tagged_pdf_builds_its_page_references_once_per_page(monkeypatch) -> N
 
     built: list[int] = []
     rebuilt = pydyf.PDF.page_references
-    monkeypatch.setattr(pydyf.PDF, "page_references",
-                        property(lambda pdf: built.append(1) or rebuilt.fget(pdf)))
+    monkeypatch.setattr(pydyf.PDF, "page_references", property(lambda pdf: built.append(1) or rebuilt.fget(pdf)))
     html = "".join(f"<h1>Part {n}</h1>" + "<p>Words and <em>more</em> words.</p>" * 60 for n in range(4))
     document = weasyprint.HTML(string=html).render(pdf_tags=True)
     plain = document.write_pdf(pdf_variant="pdf/ua-1")
@@ -455,13 +492,12 @@ def test_a_crowded_page_makes_room_at_its_foot(packet):
     # Each area reads top to bottom in letter order: the margin, and the foot.
     page = built.doc.pages[0]
     for at_foot in (False, True):
-        letters = [built.calls[n.note_id_or_call] for n in audit.notes
-                   if n.page_number == 1 and n.at_foot == at_foot]
+        letters = [built.calls[n.note_id_or_call] for n in audit.notes if n.page_number == 1 and n.at_foot == at_foot]
         tops = [_label_top(page, letter) for letter in letters]
         assert tops == sorted(tops) and len(tops) > 1
     # The foot's notes are below the text, inside the text block, not in the margin.
     body = [c for c in page.chars if abs(c["size"] - 11) < 0.3]
-    body_left, body_right = min(c["x0"] for c in body), max(c["x1"] for c in body)
+    body_right = max(c["x1"] for c in body)
     lowest_body = max(c["bottom"] for c in body)
     for note in foot:
         top = _label_top(page, built.calls[note.note_id_or_call])
@@ -482,5 +518,6 @@ def test_a_note_longer_than_the_margin_starts_on_its_page_and_continues(packet):
     parts = [int(m) for m in re.findall(r"Part (\d+):", margin)]
     assert parts == list(range(1, 60))
     # The notes called after it on its page stand on their page too.
-    assert all(built.placed(f"after-{i}").page_number == built.placed(f"after-{i}").call_page_number
-               for i in range(2, 5))
+    assert all(
+        built.placed(f"after-{i}").page_number == built.placed(f"after-{i}").call_page_number for i in range(2, 5)
+    )

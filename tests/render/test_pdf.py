@@ -1,4 +1,5 @@
 """The PDF reading packet, read back with pdfplumber: text, notes, footnotes, pages, metadata."""
+
 from __future__ import annotations
 
 import functools
@@ -87,7 +88,9 @@ def test_the_stress_edition_passes_the_margin_audit(stress):
     assert len(placed) == len(stress.annotated.notes) == 24
     # Five notes in one short paragraph stand beside it, on its page, in the order of their calls.
     five = [placed[f"five-{i}"] for i in range(1, 6)]
-    assert {n.page_number for n in five} == {n.call_page_number for n in five} and len({n.page_number for n in five}) == 1
+    assert {n.page_number for n in five} == {n.call_page_number for n in five} and len(
+        {n.page_number for n in five}
+    ) == 1
     # A note called on a page's last line stays on that page, moved up rather than off the page.
     assert placed["foot-1"].page_number == placed["foot-1"].call_page_number
     # A note longer than a third of the page still starts level with its call.
@@ -139,8 +142,10 @@ def test_a_note_in_a_heading_stays_out_of_running_heads_and_bookmarks(dense):
     allowed = " ".join(_words(" ".join([dense.annotated.edition.metadata.title, *headings])))
     with pdfplumber.open(dense.pdf) as pdf:
         outlines = [title for _, title, *_ in pdf.doc.get_outlines()]
-        heads = [page.filter(lambda o: o.get("size", 0) < 10 and o.get("bottom", 99) < 62).extract_text() or ""
-                 for page in pdf.pages[2:]]
+        heads = [
+            page.filter(lambda o: o.get("size", 0) < 10 and o.get("bottom", 99) < 62).extract_text() or ""
+            for page in pdf.pages[2:]
+        ]
     assert set(headings) <= set(outlines)
     assert any(heads)
     in_headings = [n for n in dense.annotated.notes if any(n.spec.quote in h for h in headings)]
@@ -188,6 +193,7 @@ def _notes_called_in_footnotes(built) -> list[str]:
             if inside and node.get("t") == "Span" and "note-call" in node["c"][0][1]:
                 found.append(dict(node["c"][0][2])["data-note"])
             walk(node.get("c"), inside or node.get("t") == "Note")
+
     for chapter in html.chapters:
         walk(chapter.blocks, False)
     return found
@@ -203,6 +209,7 @@ def _link_rect(page, dest: str):
 
 def test_a_quote_across_a_footnote_call_underlines_only_its_words(dense):
     from readingedition.render.pdf import _html
+
     page_html = _html(dense.annotated)
     glossed = re.findall(r'<span class="glossed">(.*?)</span>', page_html, flags=re.S)
     assert glossed
@@ -216,6 +223,7 @@ def test_verse_and_quotes_in_notes_reach_the_margin(dense):
     report = pdf_fidelity(dense.annotated, dense.pdf)
     assert not report.missing_notes, report.render()
     from readingedition.render.pdf import _html
+
     page_html = _html(dense.annotated)
     assert 'class="note-verse-line"' in page_html and 'class="note-quote"' in page_html
 
@@ -223,17 +231,23 @@ def test_verse_and_quotes_in_notes_reach_the_margin(dense):
 def test_two_sided_heads_folios_and_chapters(tmp_path):
     """Running heads and page numbers on the outer side; each chapter on a right-hand page."""
     import shutil
+
     from conftest import DENSE, _build
+
     root = tmp_path / "dense"
     shutil.copytree(DENSE, root, ignore=shutil.ignore_patterns(".cache"))
     first = sorted((root / "src_text").glob("*.md"))[0]
-    first.write_text(first.read_text(encoding="utf-8").replace("paper: a4\n", "paper: a4\ntwosided: true\n", 1),
-                     encoding="utf-8")
+    first.write_text(
+        first.read_text(encoding="utf-8").replace("paper: a4\n", "paper: a4\ntwosided: true\n", 1), encoding="utf-8"
+    )
     built = _build(root, tmp_path / "out")
     assert built.annotated.edition.metadata.twosided
     with pdfplumber.open(built.pdf) as pdf:
-        starts = [i for i, page in enumerate(pdf.pages)  # past the title page and contents
-                  if i >= 2 and any(c["size"] > 15 for c in page.chars if c["top"] < page.height / 3)]
+        starts = [
+            i
+            for i, page in enumerate(pdf.pages)  # past the title page and contents
+            if i >= 2 and any(c["size"] > 15 for c in page.chars if c["top"] < page.height / 3)
+        ]
         for index, page in enumerate(pdf.pages[2:], start=2):
             folio = [w for w in page.extract_words() if w["top"] > page.height - 60 and w["text"].isdigit()]
             if not folio:
@@ -247,8 +261,9 @@ def test_two_sided_heads_folios_and_chapters(tmp_path):
 def _printed_page_after(link: dict, words: list[dict]) -> int | None:
     """The page number printed after a back-reference link: "(p. N)" or ", p. N", on the
     link's line or, if the line broke before it, at the start of the next."""
-    same_line = sorted((w for w in words if abs(w["top"] - link["top"]) < 3 and w["x0"] >= link["x0"] - 1),
-                       key=lambda w: w["x0"])
+    same_line = sorted(
+        (w for w in words if abs(w["top"] - link["top"]) < 3 and w["x0"] >= link["x0"] - 1), key=lambda w: w["x0"]
+    )
     lower = [w for w in words if w["top"] > link["top"] + 3]
     next_top = min((w["top"] for w in lower), default=None)
     next_line = sorted((w for w in lower if abs(w["top"] - next_top) < 3), key=lambda w: w["x0"])
@@ -269,8 +284,11 @@ def test_back_references_print_the_page_their_link_goes_to(essay):
             words = page.extract_words(keep_blank_chars=False)
             for link in page.annots:
                 name = link.get("contents") or ""
-                inside = " ".join(w["text"] for w in words if link["x0"] - 1 <= w["x0"] < link["x1"]
-                                  and abs(w["top"] - link["top"]) < 3)
+                inside = " ".join(
+                    w["text"]
+                    for w in words
+                    if link["x0"] - 1 <= w["x0"] < link["x1"] and abs(w["top"] - link["top"]) < 3
+                )
                 # Glossary entries link to terms; questions to calls, as "(passage x)" (margin
                 # notes' labels link to calls too, and print no page).
                 if not (name.startswith("term-") or (name.startswith("call-") and "passage" in inside)):
@@ -285,8 +303,9 @@ def test_back_references_print_the_page_their_link_goes_to(essay):
 
 
 def test_figure_spaces_in_the_text_are_not_page_number_slots(tmp_path):
-    from editions_factory import BODY, EDITION_NAME, METADATA, make_edition
     from readingedition.cli import build
+
+    from editions_factory import BODY, EDITION_NAME, METADATA, make_edition
 
     text = METADATA + "\n" + BODY.replace("a quiet ending.", "a quiet ending: totals\u2007\u2007\u200712 and 345.")
     root = make_edition(tmp_path / "edition", text=text)

@@ -1,9 +1,18 @@
 """The margin engine's placement rules, alone: pure functions of heights and positions (points,
 y down the page), no WeasyPrint."""
+
 from __future__ import annotations
 
 from readingedition.render.margins.placement import (
-    fit, fits, lowest, overflowing, pull_up, split_at, stack, to_set_elsewhere)
+    fit,
+    fits,
+    lowest,
+    overflowing,
+    pull_up,
+    split_at,
+    stack,
+    to_set_elsewhere,
+)
 
 TOP, BOTTOM, GAP = 100.0, 700.0, 4.0
 

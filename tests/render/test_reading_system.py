@@ -6,6 +6,7 @@ sets only the body's colours; the contents list every chapter and section. Scree
 a pop-up, the night theme and the contents, at e-reader (600×800) and phone (390×844) sizes, are
 saved in output/screenshots/EDITION/ (the test prints where).
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,15 @@ from conftest import EPUB_NS, REPOSITORY, XHTML
 
 READ = REPOSITORY / "tests" / "reading_system" / "read.mjs"
 FOLIATE = REPOSITORY / "node_modules" / "foliate-js" / "view.js"
-MISSING = [what for what, present in (("node", shutil.which("node")), ("Debian's chromium", shutil.which("chromium")),
-                                      ("foliate-js (npm ci)", FOLIATE.is_file())) if not present]
+MISSING = [
+    what
+    for what, present in (
+        ("node", shutil.which("node")),
+        ("Debian's chromium", shutil.which("chromium")),
+        ("foliate-js (npm ci)", FOLIATE.is_file()),
+    )
+    if not present
+]
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs {', '.join(MISSING)}; `make` installs them")
 
 
@@ -34,14 +42,25 @@ def _plan(built) -> tuple[dict, dict[str, str]]:
     chapter = built.xhtml("chapter-01.xhtml")
     asides = {aside.get("id"): _words(" ".join(aside.itertext())) for aside in chapter.iter(f"{XHTML}aside")}
     glossary = built.xhtml("glossary.xhtml")
-    entries = {div.get("id"): _words(" ".join(div.itertext())) for div in glossary.iter(f"{XHTML}div")
-               if div.get("class") == "gloss-entry"}
-    calls = [a for a in chapter.iter(f"{XHTML}a") if a.get(f"{EPUB_NS}type") == "noteref"
-             and not any(p.tag == f"{XHTML}aside" for p in a.iterancestors())]
-    chosen = [next(a for a in calls if a.get("class") == "note-call"),
-              next(a for a in calls if a.get("class") == "footnote-ref")]
-    beside = [a for a, before in zip(calls[1:], calls) if before.get("class") == "footnote-ref"
-              and a.get("class") == "note-call"]
+    entries = {
+        div.get("id"): _words(" ".join(div.itertext()))
+        for div in glossary.iter(f"{XHTML}div")
+        if div.get("class") == "gloss-entry"
+    }
+    calls = [
+        a
+        for a in chapter.iter(f"{XHTML}a")
+        if a.get(f"{EPUB_NS}type") == "noteref" and not any(p.tag == f"{XHTML}aside" for p in a.iterancestors())
+    ]
+    chosen = [
+        next(a for a in calls if a.get("class") == "note-call"),
+        next(a for a in calls if a.get("class") == "footnote-ref"),
+    ]
+    beside = [
+        a
+        for a, before in zip(calls[1:], calls)
+        if before.get("class") == "footnote-ref" and a.get("class") == "note-call"
+    ]
     chosen += beside[:1]
     expected = {f"EPUB/chapter-01.xhtml#{a.get('id')}": asides[a.get("href")[1:]] for a in chosen}
     terms = [a for a in chapter.iter(f"{XHTML}a") if a.get("class") == "term" and a.get("id")][:2]
@@ -58,8 +77,9 @@ def reading(request):
     shots = REPOSITORY / "output" / "screenshots" / request.param
     shots.mkdir(parents=True, exist_ok=True)
     plan, expected = _plan(built)
-    done = subprocess.run(["node", str(READ), str(built.epub), str(shots), json.dumps(plan)],
-                          capture_output=True, text=True, timeout=240)
+    done = subprocess.run(
+        ["node", str(READ), str(built.epub), str(shots), json.dumps(plan)], capture_output=True, text=True, timeout=240
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     print(f"\nscreenshots of the {request.param} in foliate-js: {shots}")
     return built, json.loads(done.stdout), expected
@@ -74,8 +94,9 @@ def test_a_tap_on_a_call_or_a_term_pops_up_its_note_or_definition(reading):
         shown = _words(popups[href]["text"])
         assert shown == text, f"{href}: the pop-up shows {shown[:200]!r}"
     definitions = [href for href in expected if "#term-" in href]
-    assert definitions and all(popups[href]["text"].count("\n") > 2 for href in definitions), \
+    assert definitions and all(popups[href]["text"].count("\n") > 2 for href in definitions), (
         "a glossary pop-up holds more than the headword"
+    )
 
 
 def test_calls_are_targets_a_finger_can_hit(reading):
@@ -87,9 +108,13 @@ def test_calls_are_targets_a_finger_can_hit(reading):
 def test_with_notes_hidden_every_paragraph_after_the_first_is_set_off(reading):
     built, seen, _ = reading
     paragraphs = seen["paragraphs"]
-    body = sum(1 for name in built.names() if "/chapter-" in name
-               for p in built.xhtml(name.removeprefix("EPUB/")).iter(f"{XHTML}p")
-               if not any(a.tag == f"{XHTML}aside" for a in p.iterancestors()))
+    body = sum(
+        1
+        for name in built.names()
+        if "/chapter-" in name
+        for p in built.xhtml(name.removeprefix("EPUB/")).iter(f"{XHTML}p")
+        if not any(a.tag == f"{XHTML}aside" for a in p.iterancestors())
+    )
     assert len(paragraphs) >= body - 2 * len(seen["toc"]), "every paragraph after a first was measured"
     flat = [p for p in paragraphs if p["indent"] < 4 and p["gap"] < 4]
     assert flat == []
@@ -109,15 +134,19 @@ def test_the_contents_list_every_chapter_and_section(reading):
     headings = []
     for name in sorted(n.removeprefix("EPUB/") for n in built.names() if "/chapter-" in n):
         tree = built.xhtml(name)
-        headings += [_words(" ".join(h.itertext())) for h in tree.iter(f"{XHTML}h1", f"{XHTML}h2", f"{XHTML}h3")
-                     if not any(a.tag == f"{XHTML}aside" for a in h.iterancestors())]
+        headings += [
+            _words(" ".join(h.itertext()))
+            for h in tree.iter(f"{XHTML}h1", f"{XHTML}h2", f"{XHTML}h3")
+            if not any(a.tag == f"{XHTML}aside" for a in h.iterancestors())
+        ]
     assert [h for h in headings if h not in listed] == []
-    assert listed[:len(headings)] == headings, "in reading order, before the back matter"
+    assert listed[: len(headings)] == headings, "in reading order, before the back matter"
     assert "Glossary" in listed
 
 
 def test_screenshots_are_saved_at_reader_and_phone_sizes(reading):
     _, seen, _ = reading
     names = {path.rsplit("/", 1)[1] for path in seen["screenshots"]}
-    assert names == {f"{kind}-{size}.png" for kind in ("page", "popup", "night", "contents")
-                     for size in ("600x800", "390x844")}
+    assert names == {
+        f"{kind}-{size}.png" for kind in ("page", "popup", "night", "contents") for size in ("600x800", "390x844")
+    }

@@ -1,4 +1,5 @@
 """An edition's own style sheets: layered after the built-in ones, or replacing one on request."""
+
 from __future__ import annotations
 
 import shutil
@@ -7,11 +8,12 @@ import zipfile
 import pdfplumber
 import pytest
 
-from conftest import EXAMPLE, REPOSITORY
 from readingedition.anchor import anchor_edition
 from readingedition.check.margin_audit import audit_margin_notes
 from readingedition.cli import build
 from readingedition.load import load_edition
+
+from conftest import EXAMPLE, REPOSITORY
 
 BUILT_IN = REPOSITORY / "readingedition" / "styles"
 MM = 72 / 25.4
@@ -32,8 +34,12 @@ def restyled(tmp_path_factory):
 def test_an_editions_sheets_come_after_the_built_in_ones(restyled):
     root, _, _ = restyled
     styles = load_edition(root).styles
-    assert styles.pdf_css == (BUILT_IN / "pdf.css", BUILT_IN / "pdf-margins.css", BUILT_IN / "pdf-letter.css",
-                              root / "styles" / "pdf.css")
+    assert styles.pdf_css == (
+        BUILT_IN / "pdf.css",
+        BUILT_IN / "pdf-margins.css",
+        BUILT_IN / "pdf-letter.css",
+        root / "styles" / "pdf.css",
+    )
     assert styles.epub_css == (BUILT_IN / "epub.css", root / "styles" / "epub.css")
 
 

@@ -22,14 +22,24 @@ Modules, in the order the work is done:
   internals.py     WeasyPrint's private internals (pinned at 70.0; checked): box helpers
   room.py          ... and the layout hook that makes a page again with notes at its foot
 """
+
 from __future__ import annotations
 
 from .engine import MarginPlan, notes_the_page_cannot_hold, place_margin_notes
 from .internals import check_weasyprint_internals, page_references_kept
-from .room import pages_make_room
 from .page_numbers import PAGE_NUMBER_SLOT, write_page_numbers
 from .results import MarginPlacement, PlacedNote
+from .room import pages_make_room
 
-__all__ = ["MarginPlacement", "MarginPlan", "PAGE_NUMBER_SLOT", "PlacedNote", "check_weasyprint_internals",
-           "notes_the_page_cannot_hold", "page_references_kept", "pages_make_room",
-           "place_margin_notes", "write_page_numbers"]
+__all__ = [
+    "MarginPlacement",
+    "MarginPlan",
+    "PAGE_NUMBER_SLOT",
+    "PlacedNote",
+    "check_weasyprint_internals",
+    "notes_the_page_cannot_hold",
+    "page_references_kept",
+    "pages_make_room",
+    "place_margin_notes",
+    "write_page_numbers",
+]

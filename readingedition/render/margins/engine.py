@@ -10,18 +10,43 @@ internals.PagesMakeRoom as each page is made). A note too long for any foot stay
 and, if its page cannot hold it, starts there and continues at the top of the next page's
 column: "↓ continued on p. N" below its first part, "↑ a, continued from p. N" above the rest.
 """
+
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ...markup import call_id
 from .glosses import place_glosses
-from .internals import (add_page, append_to_page, baseline, copy_marks, flush_right, note_lines,
-                        page_box, refresh_links, remove_child, show, split_note, unwrap, wp)
-from .pages import (LOGGER, Column, Found, NoteBox, PageColumn, avoid_margin_boxes, describe_page,
-                    laid_out_column, one_per_element, read_page)
+from .internals import (
+    add_page,
+    append_to_page,
+    baseline,
+    copy_marks,
+    flush_right,
+    note_lines,
+    page_box,
+    refresh_links,
+    remove_child,
+    show,
+    split_note,
+    unwrap,
+    wp,
+)
+from .pages import (
+    LOGGER,
+    Column,
+    Found,
+    NoteBox,
+    PageColumn,
+    avoid_margin_boxes,
+    describe_page,
+    laid_out_column,
+    one_per_element,
+    read_page,
+)
 from .placement import lowest, overflowing, pull_up, split_at, stack, to_set_elsewhere
 from .results import MarginPlacement, PlacedNote
 
@@ -45,8 +70,9 @@ class MarginPlan:
     others go. ``twosided``: notes go to the outer margin of each spread (the left margin of
     verso pages). ``page_label``: the page number as printed, from the 1-based page index."""
 
-    def __init__(self, document: "weasyprint.Document", *, twosided: bool = False,
-                 page_label: Callable[[int], str] | None = None):
+    def __init__(
+        self, document: weasyprint.Document, *, twosided: bool = False, page_label: Callable[[int], str] | None = None
+    ):
         wp()
         self.document, self.twosided = document, twosided
         found = Found()
@@ -74,6 +100,7 @@ class MarginPlan:
 
         def draw(note: NoteBox) -> None:
             _draw(note, pages, self.column, self.twosided)
+
         kept, dropped = place_glosses(pages, NOTE_SPACING_LINES, draw)
         for page in pages:
             for note in page.stacked:
@@ -82,12 +109,16 @@ class MarginPlan:
             if page.changed:
                 refresh_links(page.page)
         results = [_result(note, pages) for note in notes if not note.gloss and not note.part]
-        results += [_foot_result(foot.note_id, foot.call, foot.page, self.found)
-                    for foot in self.found.foot]
+        results += [_foot_result(foot.note_id, foot.call, foot.page, self.found) for foot in self.found.foot]
         placement = MarginPlacement(tuple(results), kept, dropped, remade_pages)
         for note in placement.moved():
-            LOGGER.info("margin note %s (called on p. %d) is on p. %d, %.1f lines from its call",
-                        note.note_id, note.call_page_number, note.page_number, note.lines_moved)
+            LOGGER.info(
+                "margin note %s (called on p. %d) is on p. %d, %.1f lines from its call",
+                note.note_id,
+                note.call_page_number,
+                note.page_number,
+                note.lines_moved,
+            )
         return placement
 
 
@@ -99,8 +130,9 @@ def notes_the_page_cannot_hold(box: Any) -> list[Any]:
     the column here)."""
     found = Found()
     page = describe_page(0, box, found)
-    notes = sorted((n for n in found.notes if not n.gloss and n.line is not None),
-                   key=lambda n: (n.line.position_y, n.order))
+    notes = sorted(
+        (n for n in found.notes if not n.gloss and n.line is not None), key=lambda n: (n.line.position_y, n.order)
+    )
     if not notes:
         return []
     spacing = NOTE_SPACING_LINES * (page.line_height or notes[0].line.height)
@@ -108,30 +140,41 @@ def notes_the_page_cannot_hold(box: Any) -> list[Any]:
     desired = [n.line.position_y + (n.line.baseline or 0) - n.first_baseline for n in notes]
     bottoms = [page.bottom_for(n) for n in notes]
     heights = [min(n.height, bottom - page.top) for n, bottom in zip(notes, bottoms)]
-    movable = [n.height * width / (page.right - page.left) <= FOOT_SHARE * (page.page_bottom - page.top)
-               for n in notes]
+    movable = [n.height * width / (page.right - page.left) <= FOOT_SHARE * (page.page_bottom - page.top) for n in notes]
     taken = to_set_elsewhere(desired, heights, page.top, bottoms, spacing, movable)
     return [notes[i].element for i in taken]
 
 
-def place_margin_notes(document: "weasyprint.Document", *, twosided: bool = False,
-                       page_label: Callable[[int], str] | None = None) -> MarginPlacement:
+def place_margin_notes(
+    document: weasyprint.Document, *, twosided: bool = False, page_label: Callable[[int], str] | None = None
+) -> MarginPlacement:
     """Move the margin notes of a rendered ``document`` (between ``render()`` and
     ``write_pdf()``), in one layout: what does not fit continues on the next page."""
     return MarginPlan(document, twosided=twosided, page_label=page_label).place()
 
 
 def _result(note: NoteBox, pages: list[PageColumn]) -> PlacedNote:
-    return PlacedNote(note_id=note.note_id, call=note.call, page_number=note.placed + 1,
-                      call_page_number=note.home + 1, lines_moved=_lines_moved(note, pages),
-                      continued=note.continued or note.split)
+    return PlacedNote(
+        note_id=note.note_id,
+        call=note.call,
+        page_number=note.placed + 1,
+        call_page_number=note.home + 1,
+        lines_moved=_lines_moved(note, pages),
+        continued=note.continued or note.split,
+    )
 
 
 def _foot_result(note_id: str, call: str, page: int, found: Found) -> PlacedNote:
     call_page = found.calls.get(call_id(note_id), (page,))[0]
-    return PlacedNote(note_id=note_id, call=call, page_number=page + 1,
-                      call_page_number=call_page + 1, lines_moved=0.0, continued=False,
-                      at_foot=True)
+    return PlacedNote(
+        note_id=note_id,
+        call=call,
+        page_number=page + 1,
+        call_page_number=call_page + 1,
+        lines_moved=0.0,
+        continued=False,
+        at_foot=True,
+    )
 
 
 def _stack_pages(pages: list[PageColumn], document: Any, twosided: bool) -> None:
@@ -154,8 +197,20 @@ def _stack_pages(pages: list[PageColumn], document: Any, twosided: bool) -> None
             LOGGER.warning("margin notes overflow the last page: adding a page for %d", len(carried))
             new = add_page(document, page.page)
             side = {"left": "right", "right": "left"}[page.side] if twosided else page.side
-            pages.append(replace(page, index=index + 1, page=new, box=page_box(new), blank=False,
-                                 side=side, notes=[], glosses=[], stacked=[], changed=False))
+            pages.append(
+                replace(
+                    page,
+                    index=index + 1,
+                    page=new,
+                    box=page_box(new),
+                    blank=False,
+                    side=side,
+                    notes=[],
+                    glosses=[],
+                    stacked=[],
+                    changed=False,
+                )
+            )
         index += 1
 
 
@@ -232,9 +287,21 @@ def _split(note: NoteBox, room: float, index: int) -> NoteBox | None:
     first = lines[keep][0]
     offset = first.position_y - note.box.position_y
     rest, rest_marks = split_note(note.box, keep)
-    part = replace(note, holder=rest, box=rest, parent=None, height=note.height - (offset - note.offset),
-                   first_baseline=first.baseline or 0.0, marks=rest_marks, part=True,
-                   split=False, offset=offset, continued=True, from_page=index, end_marks=[])
+    part = replace(
+        note,
+        holder=rest,
+        box=rest,
+        parent=None,
+        height=note.height - (offset - note.offset),
+        first_baseline=first.baseline or 0.0,
+        marks=rest_marks,
+        part=True,
+        split=False,
+        offset=offset,
+        continued=True,
+        from_page=index,
+        end_marks=[],
+    )
     note.end_marks = copy_marks(note.box, note.marks) if note.continued else note.marks
     note.height, note.split, note.rest = bottoms[keep - 1] + note.mark_height, True, part
     return part
@@ -262,15 +329,19 @@ def _draw(note: NoteBox, pages: list[PageColumn], column: Column, twosided: bool
         flush_right(note.box)
     if note.continued and note.marks:
         origin = note.page_label if note.from_page is None else str(note.from_page + 1)
-        _show_mark(note.marks, "\u2191", f"{note.call}, continued from p.\u00a0{origin}", x,
-                   note.y, right)
+        _show_mark(note.marks, "\u2191", f"{note.call}, continued from p.\u00a0{origin}", x, note.y, right)
     if note.split and note.end_marks and note.rest is not None:
-        _show_mark(note.end_marks, "\u2193", f"continued on p.\u00a0{note.rest.placed + 1}", x,
-                   note.y + note.total_height - note.mark_height, right)
+        _show_mark(
+            note.end_marks,
+            "\u2193",
+            f"continued on p.\u00a0{note.rest.placed + 1}",
+            x,
+            note.y + note.total_height - note.mark_height,
+            right,
+        )
 
 
-def _show_mark(marks: list[tuple[Any, Any]], arrow: str, text: str, x: float, y: float,
-               right: float | None) -> None:
+def _show_mark(marks: list[tuple[Any, Any]], arrow: str, text: str, x: float, y: float, right: float | None) -> None:
     """Show a mark on its own line at ``y``, from ``x`` (or ending at ``right``): the arrow
     (the label's ::before), then the words (its ::after)."""
     parts = [unwrap(mark) for mark, _ in marks]
@@ -292,7 +363,9 @@ def _lines_moved(note: NoteBox, pages: list[PageColumn]) -> float:
     if note.placed == note.home:
         distance = abs(first - note.call_baseline)
     else:
-        distance = (pages[note.home].bottom - note.call_baseline) + sum(
-            pages[i].bottom - pages[i].top for i in range(note.home + 1, note.placed)) + (
-            first - pages[note.placed].top)
+        distance = (
+            (pages[note.home].bottom - note.call_baseline)
+            + sum(pages[i].bottom - pages[i].top for i in range(note.home + 1, note.placed))
+            + (first - pages[note.placed].top)
+        )
     return round(distance / note.line_height, 2) if note.line_height else 0.0

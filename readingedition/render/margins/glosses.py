@@ -1,8 +1,9 @@
 """Glossary terms' short glosses: in the column beside their line where there is room."""
+
 from __future__ import annotations
 
 from bisect import insort
-from typing import Callable
+from collections.abc import Callable
 
 from .internals import remove_child
 from .pages import NoteBox, PageColumn
@@ -12,8 +13,7 @@ from .placement import fit
 GLOSS_MAX_SHIFT_LINES = 1.0
 
 
-def place_glosses(pages: list[PageColumn], spacing_lines: float,
-                  draw: Callable[[NoteBox], None]) -> tuple[int, int]:
+def place_glosses(pages: list[PageColumn], spacing_lines: float, draw: Callable[[NoteBox], None]) -> tuple[int, int]:
     """Keep each gloss beside its line where the column has room around the notes (nudged
     by at most GLOSS_MAX_SHIFT_LINES) and draw it there; remove it elsewhere. Returns how many
     were kept and dropped."""
@@ -22,8 +22,15 @@ def place_glosses(pages: list[PageColumn], spacing_lines: float,
         occupied = sorted((n.y, n.y + n.total_height) for n in page.stacked)
         spacing = spacing_lines * page.line_height
         for gloss in sorted(page.glosses, key=lambda n: (n.desired_y, n.order)):
-            y = fit(gloss.desired_y, gloss.height, occupied, page.top, page.bottom_for(gloss),
-                    spacing, GLOSS_MAX_SHIFT_LINES * page.line_height)
+            y = fit(
+                gloss.desired_y,
+                gloss.height,
+                occupied,
+                page.top,
+                page.bottom_for(gloss),
+                spacing,
+                GLOSS_MAX_SHIFT_LINES * page.line_height,
+            )
             if y is None:
                 remove_child(gloss.parent, gloss.holder)
                 pages[gloss.page].changed = True

@@ -4,12 +4,14 @@ WeasyPrint is pinned at 70.0, and :func:`check_weasyprint_internals` fails loudl
 relied on here changes. Besides the box helpers the engine uses, it keeps pydyf from rebuilding
 its list of page references for every element of a tagged PDF (:func:`page_references_kept`).
 """
+
 from __future__ import annotations
 
 import contextlib
 import copy
 import inspect
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ...markup import NOTE_LABEL as LABEL
 
@@ -37,6 +39,7 @@ from ...markup import NOTE_LABEL as LABEL
 #   is a property that builds a tuple of every page's reference from
 #   ``PDF.pages["Kids"]`` each time it is read.
 
+
 def _load() -> dict[str, Any]:
     try:
         import weasyprint
@@ -48,6 +51,7 @@ def _load() -> dict[str, Any]:
     except ImportError as error:  # pragma: no cover
         raise RuntimeError(f"WeasyPrint cannot be imported: {error}") from error
     import pydyf
+
     page_references = inspect.getattr_static(pydyf.PDF, "page_references", None)
     return {
         "version": getattr(weasyprint, "__version__", "?"),
@@ -77,18 +81,38 @@ def check_weasyprint_internals() -> None:
     problems = [f"missing {name}" for name, value in wp.items() if value is None]
     if not problems:
         wanted = {
-            "Box": ("translate", "margin_height", "margin_width", "all_children",
-                    "descendants", "content_box_x", "content_box_y"),
+            "Box": (
+                "translate",
+                "margin_height",
+                "margin_width",
+                "all_children",
+                "descendants",
+                "content_box_x",
+                "content_box_y",
+            ),
             "ParentBox": ("copy_with_children",),
             "Placeholder": ("translate",),
             "Layout": ("reactivate", "deactivate", "get_first_line"),
         }
-        problems += [f"missing {name}.{attr}" for name, attrs in wanted.items()
-                     for attr in attrs if not callable(getattr(wp[name], attr, None))]
+        problems += [
+            f"missing {name}.{attr}"
+            for name, attrs in wanted.items()
+            for attr in attrs
+            if not callable(getattr(wp[name], attr, None))
+        ]
         sources = {name: _source(wp[name]) for name in ("Page", "Placeholder")}
-        problems += [f"Page.__init__ no longer has {needle!r}" for needle in
-                     ("self._page_box", "gather_anchors(", "self.links", "self.anchors",
-                      "self.bookmarks", "self.forms") if needle not in sources["Page"]]
+        problems += [
+            f"Page.__init__ no longer has {needle!r}"
+            for needle in (
+                "self._page_box",
+                "gather_anchors(",
+                "self.links",
+                "self.anchors",
+                "self.bookmarks",
+                "self.forms",
+            )
+            if needle not in sources["Page"]
+        ]
         problems += _make_page_problems(wp)
         if "self._box" not in sources["Placeholder"]:
             problems.append("AbsolutePlaceholder no longer has _box")
@@ -98,13 +122,14 @@ def check_weasyprint_internals() -> None:
     if problems:
         raise RuntimeError(
             "readingedition.render.margins relies on WeasyPrint internals that changed "
-            f"(installed: WeasyPrint {wp['version']}; pinned: 70.0):\n  "
-            + "\n  ".join(problems))
+            f"(installed: WeasyPrint {wp['version']}; pinned: 70.0):\n  " + "\n  ".join(problems)
+        )
 
 
 def _make_page_problems(wp: dict[str, Any]) -> list[str]:
     """What :class:`PagesMakeRoom` relies on in layout/page.py."""
     from weasyprint.layout import page as page_layout
+
     problems = []
     parameters = list(inspect.signature(wp["make_page"]).parameters)
     if parameters != ["context", "root_box", "page_type", "resume_at", "page_number", "page_state"]:
@@ -112,9 +137,11 @@ def _make_page_problems(wp: dict[str, Any]) -> list[str]:
     if "make_page(" not in _source(page_layout.remake_page):
         problems.append("remake_page no longer calls make_page")
     made = _source(wp["make_page"])
-    problems += [f"make_page no longer uses {needle!r}" for needle in (
-        "context.reported_footnotes", "context.broken_out_of_flow", "context.current_page_footnotes")
-        if needle not in made]
+    problems += [
+        f"make_page no longer uses {needle!r}"
+        for needle in ("context.reported_footnotes", "context.broken_out_of_flow", "context.current_page_footnotes")
+        if needle not in made
+    ]
     return problems
 
 
@@ -156,8 +183,7 @@ def is_absolute(box: Any) -> bool:
 def refresh_links(page: Any) -> None:
     """Gather links, anchors, bookmarks and forms again, as Page.__init__ does."""
     page.links, page.anchors, page.bookmarks, page.forms = [], {}, [], {None: []}
-    WP["gather_anchors"](page_box(page), page.anchors, page.links, page.bookmarks,
-                          page.forms)
+    WP["gather_anchors"](page_box(page), page.anchors, page.links, page.bookmarks, page.forms)
 
 
 def set_children(parent: Any, children: list) -> None:
@@ -225,8 +251,11 @@ def walk(page_box: Any) -> Iterator[tuple[Any, Any, Any, Any]]:
     footnote area).  Margin boxes are skipped; absolute boxes are yielded but
     not entered; text boxes are not yielded."""
     line_type, text_type = WP["LineBox"], WP["TextBox"]
-    stack = [(child, page_box, None, child) for child in reversed(page_box.children)
-             if not isinstance(child, WP["MarginBox"])]
+    stack = [
+        (child, page_box, None, child)
+        for child in reversed(page_box.children)
+        if not isinstance(child, WP["MarginBox"])
+    ]
     while stack:
         box, parent, line, top = stack.pop()
         if isinstance(box, text_type):
@@ -279,9 +308,12 @@ def ink(box: Any) -> tuple[float, float, float, float] | None:
     texts = [d for d in box.descendants() if isinstance(d, WP["TextBox"]) and d.text.strip()]
     if not texts:
         return None
-    return (min(t.position_x for t in texts), min(t.position_y for t in texts),
-            max(t.position_x + t.width for t in texts),
-            max(t.position_y + t.height for t in texts))
+    return (
+        min(t.position_x for t in texts),
+        min(t.position_y for t in texts),
+        max(t.position_x + t.width for t in texts),
+        max(t.position_y + t.height for t in texts),
+    )
 
 
 def flush_right(note: Any) -> None:
@@ -299,7 +331,6 @@ def flush_right(note: Any) -> None:
                     child.translate(right - (child.position_x + child.width), 0)
             elif hasattr(child, "children") and not is_absolute(child):
                 stack.append(child)
-
 
 
 @contextlib.contextmanager
@@ -345,6 +376,7 @@ def note_lines(note: Any) -> list[tuple[Any, Any]]:
                     found.append((child, parent))
             elif hasattr(child, "children") and not is_absolute(child):
                 visit(child)
+
     visit(note)
     return found
 

@@ -1,8 +1,10 @@
 """The page numbers of back-references (the glossary's "In the text", the questions'
 passages), written after layout and after the margin notes have moved."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from .internals import WP, page_box, refresh_links, set_text, unwrap, wp
 
@@ -14,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
 PAGE_NUMBER_SLOT = "\u2007\u2007\u2007"
 
 
-def write_page_numbers(document: "weasyprint.Document") -> int:
+def write_page_numbers(document: weasyprint.Document) -> int:
     """Write into each page-number slot (``PAGE_NUMBER_SLOT`` in the content of
     a link's ``::after``) the page of the link's target, and close up the rest
     of its line by the width the number does not use.  Returns how many.
@@ -26,8 +28,7 @@ def write_page_numbers(document: "weasyprint.Document") -> int:
     of its layout time.  Run after :func:`place_margin_notes`, whose moves can
     change pages."""
     wp()
-    page_of = {anchor: number for number, page in enumerate(document.pages, 1)
-               for anchor in page.anchors}
+    page_of = {anchor: number for number, page in enumerate(document.pages, 1) for anchor in page.anchors}
     written = 0
     for page in document.pages:
         changed = False
@@ -53,6 +54,7 @@ def _line_boxes(box: Any) -> Iterator[Any]:
 def _slots(line: Any) -> Iterator[list[Any]]:
     """The path from the line down to each text box holding a slot: in the
     ``::after`` of an internal link (figure spaces in the text are text)."""
+
     def walk(path: list[Any]) -> Iterator[list[Any]]:
         box = path[-1]
         if isinstance(box, WP["TextBox"]):
@@ -61,12 +63,12 @@ def _slots(line: Any) -> Iterator[list[Any]]:
             return
         for child in getattr(box, "children", ()):
             yield from walk([*path, child])
+
     return walk([line])
 
 
 def _in_link_after(box: Any) -> bool:
-    return (box.element_tag == "a::after" and box.element is not None
-            and box.element.get("href", "").startswith("#"))
+    return box.element_tag == "a::after" and box.element is not None and box.element.get("href", "").startswith("#")
 
 
 def _replace_text(path: list[Any], text: str) -> None:

@@ -5,12 +5,14 @@ The geometry comes from the layout, not from the style sheet: the text block is 
 content box; the note column starts where WeasyPrint put the notes (their most common distance
 from the text block's edge) and is as wide as they were laid out.
 """
+
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ...markup import CALL_PREFIX, DATA_CALL, DATA_NOTE_ID, DATA_TERM, MARGIN_GLOSS, MARGIN_NOTE
 from .internals import WP, baseline, classes, ink, is_absolute, marks, page_box, remove_child, unwrap, walk
@@ -47,7 +49,7 @@ class NoteBox:
     split: bool = False  # cut after its first lines, "continued on" the next page
     part: bool = False  # the rest of a split note
     offset: float = 0.0  # of a part: where its first line is below its box's top
-    rest: "NoteBox | None" = None  # of a split note: its other part
+    rest: NoteBox | None = None  # of a split note: its other part
     end_marks: list = field(default_factory=list)  # of a split note: for "continued on"
     from_page: int | None = None  # of a part: the page (index) its note continues from
     y: float = 0.0  # top of the note (with its mark, if continued)
@@ -120,9 +122,18 @@ def describe_page(index: int, box: Any, found: Found, page: Any = None) -> PageC
     """Describe a laid-out page box (``page``: its Page, once the document is made)."""
     page_type = getattr(box, "page_type", None)
     left, top = box.content_box_x(), box.content_box_y()
-    info = PageColumn(index, page, box, getattr(page_type, "side", "right"),
-                      bool(getattr(page_type, "blank", False)), left, left + box.width,
-                      top, top + box.height, top + box.height)
+    info = PageColumn(
+        index,
+        page,
+        box,
+        getattr(page_type, "side", "right"),
+        bool(getattr(page_type, "blank", False)),
+        left,
+        left + box.width,
+        top,
+        top + box.height,
+        top + box.height,
+    )
     root = box.children[0]
     line_heights: Counter = Counter()
     lowest = None  # the lowest line of the text flow
@@ -130,8 +141,9 @@ def describe_page(index: int, box: Any, found: Found, page: Any = None) -> PageC
         inner = unwrap(child)
         if isinstance(inner, WP["LineBox"]):
             line_heights[round(inner.height, 1)] += 1
-            if top_box is root and (lowest is None or inner.position_y + inner.height
-                                    > lowest.position_y + lowest.height):
+            if top_box is root and (
+                lowest is None or inner.position_y + inner.height > lowest.position_y + lowest.height
+            ):
                 lowest = inner
             continue
         _collect(index, child, parent, line, top_box is not root, found)
@@ -153,19 +165,35 @@ def _collect(index: int, child: Any, parent: Any, line: Any, in_footnote: bool, 
         if not any(f.note_id == element.get(DATA_NOTE_ID) for f in found.foot):
             found.foot.append(FootNote(element.get(DATA_NOTE_ID), element.get(DATA_CALL) or "", index))
         return
-    if (not is_absolute(child) or "::" in (inner.element_tag or "")
-            or (MARGIN_NOTE not in names and MARGIN_GLOSS not in names)):
+    if (
+        not is_absolute(child)
+        or "::" in (inner.element_tag or "")
+        or (MARGIN_NOTE not in names and MARGIN_GLOSS not in names)
+    ):
         return
     element, gloss = inner.element, MARGIN_NOTE not in names
     note_id = (element.get(DATA_TERM) if gloss else element.get(DATA_NOTE_ID)) or ""
     height = inner.margin_height()
-    found.notes.append(NoteBox(
-        holder=child, box=inner, parent=parent, page=index, order=len(found.notes), line=line,
-        element=element, gloss=gloss, note_id=note_id, call=element.get(DATA_CALL) or "",
-        height=height, in_footnote=in_footnote,
-        has_text=any(isinstance(d, WP["TextBox"]) and d.text.strip() for d in inner.descendants()),
-        first_baseline=baseline(inner) - inner.position_y,
-        tail=inner.position_y + height - baseline(inner, last=True), marks=marks(inner)))
+    found.notes.append(
+        NoteBox(
+            holder=child,
+            box=inner,
+            parent=parent,
+            page=index,
+            order=len(found.notes),
+            line=line,
+            element=element,
+            gloss=gloss,
+            note_id=note_id,
+            call=element.get(DATA_CALL) or "",
+            height=height,
+            in_footnote=in_footnote,
+            has_text=any(isinstance(d, WP["TextBox"]) and d.text.strip() for d in inner.descendants()),
+            first_baseline=baseline(inner) - inner.position_y,
+            tail=inner.position_y + height - baseline(inner, last=True),
+            marks=marks(inner),
+        )
+    )
 
 
 def _fit_column(info: PageColumn, lowest: Any) -> None:
@@ -214,8 +242,13 @@ def avoid_margin_boxes(pages: list[PageColumn], column: Column, twosided: bool) 
         middle = (page.top + page.bottom) / 2
         for margin_box in page.margin_boxes:
             extent = ink(margin_box)
-            if (extent is None or extent[2] <= x1 or extent[0] >= x2
-                    or extent[3] <= page.top or extent[1] >= page.page_bottom):
+            if (
+                extent is None
+                or extent[2] <= x1
+                or extent[0] >= x2
+                or extent[3] <= page.top
+                or extent[1] >= page.page_bottom
+            ):
                 continue
             if (extent[1] + extent[3]) / 2 < middle:
                 page.top = max(page.top, extent[3])
@@ -224,8 +257,7 @@ def avoid_margin_boxes(pages: list[PageColumn], column: Column, twosided: bool) 
                 page.page_bottom = min(page.page_bottom, extent[1])
 
 
-def one_per_element(found: Found, pages: list[PageColumn],
-                    page_label: Callable[[int], str] | None) -> list[NoteBox]:
+def one_per_element(found: Found, pages: list[PageColumn], page_label: Callable[[int], str] | None) -> list[NoteBox]:
     """Keep one box per note element, and say where it belongs.
 
     A note belongs beside the line it was laid out in: its call's line, or, for a note
@@ -241,8 +273,7 @@ def one_per_element(found: Found, pages: list[PageColumn],
         with_text = [f for f in fragments if f.has_text] or fragments[:1]
         keep = next((f for f in with_text if in_line and f.page == in_line.page), with_text[0])
         if len(with_text) > 1:
-            LOGGER.warning("margin note %s was laid out in %d parts; keeping one",
-                           keep.note_id, len(with_text))
+            LOGGER.warning("margin note %s was laid out in %d parts; keeping one", keep.note_id, len(with_text))
         for fragment in fragments:
             if fragment is not keep:
                 remove_child(fragment.parent, fragment.holder)

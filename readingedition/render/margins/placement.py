@@ -1,12 +1,14 @@
 """Where notes go in a page's column: pure functions of heights and positions (in points, y
 down the page), with no WeasyPrint in them, so they can be tested alone."""
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 
-def stack(desired: Sequence[float], heights: Sequence[float], top: float,
-          bottoms: Sequence[float], spacing: float) -> list[float]:
+def stack(
+    desired: Sequence[float], heights: Sequence[float], top: float, bottoms: Sequence[float], spacing: float
+) -> list[float]:
     """Top y of each note, in order: at its desired y or just below the note above, then
     pushed up where the stack passes ``bottoms[i]`` (the lowest its foot may go)."""
     ys, floor = [], top
@@ -32,16 +34,22 @@ def lowest(heights: Sequence[float], bottoms: Sequence[float], spacing: float) -
     return ys[::-1]
 
 
-def fits(desired: Sequence[float], heights: Sequence[float], top: float,
-         bottoms: Sequence[float], spacing: float) -> bool:
+def fits(
+    desired: Sequence[float], heights: Sequence[float], top: float, bottoms: Sequence[float], spacing: float
+) -> bool:
     """Whether the notes fit in the column, each above its bottom, none above ``top``."""
     ys = stack(desired, heights, top, bottoms, spacing)
     return not ys or ys[0] >= top - 0.01
 
 
-def to_set_elsewhere(desired: Sequence[float], heights: Sequence[float], top: float,
-                     bottoms: Sequence[float], spacing: float,
-                     movable: Sequence[bool]) -> list[int]:
+def to_set_elsewhere(
+    desired: Sequence[float],
+    heights: Sequence[float],
+    top: float,
+    bottoms: Sequence[float],
+    spacing: float,
+    movable: Sequence[bool],
+) -> list[int]:
     """The notes (indexes) to take out of a column that cannot hold them all: the tallest
     movable one first, until the rest fit, so that as many as possible stay beside their
     lines. If taking out every movable note is not enough, none is taken out."""
@@ -49,8 +57,9 @@ def to_set_elsewhere(desired: Sequence[float], heights: Sequence[float], top: fl
     taken: list[int] = []
 
     def keeps(indexes: list[int]) -> bool:
-        return fits([desired[i] for i in indexes], [heights[i] for i in indexes], top,
-                    [bottoms[i] for i in indexes], spacing)
+        return fits(
+            [desired[i] for i in indexes], [heights[i] for i in indexes], top, [bottoms[i] for i in indexes], spacing
+        )
 
     while not keeps(kept):
         candidates = [i for i in kept if movable[i]]
@@ -62,8 +71,9 @@ def to_set_elsewhere(desired: Sequence[float], heights: Sequence[float], top: fl
     return sorted(taken)
 
 
-def overflowing(desired: Sequence[float], heights: Sequence[float], top: float,
-                bottoms: Sequence[float], spacing: float) -> int:
+def overflowing(
+    desired: Sequence[float], heights: Sequence[float], top: float, bottoms: Sequence[float], spacing: float
+) -> int:
     """How many notes, from the last, must go on to the next column so that the others fit
     (the first always stays: a note taller than the column is split)."""
     count = 0
@@ -75,8 +85,9 @@ def overflowing(desired: Sequence[float], heights: Sequence[float], top: float,
     return count
 
 
-def pull_up(desired: Sequence[float], ys: list[float], heights: Sequence[float], top: float,
-            spacing: float, tolerance: float) -> None:
+def pull_up(
+    desired: Sequence[float], ys: list[float], heights: Sequence[float], top: float, spacing: float, tolerance: float
+) -> None:
     """Raise each run of notes by at most ``tolerance``, into free space above it, when that
     brings more of them within ``tolerance`` of their desired y (the smallest such rise). A run
     is notes that touch, or nearly (less than another ``spacing`` apart): a note resting just
@@ -90,7 +101,7 @@ def pull_up(desired: Sequence[float], ys: list[float], heights: Sequence[float],
         offsets = [ys[k] - desired[k] for k in range(i, j + 1)]
         limit = min(room, tolerance)
 
-        def near(rise: float) -> int:
+        def near(rise: float, offsets: list[float] = offsets) -> int:
             return sum(1 for offset in offsets if abs(offset - rise) <= tolerance)
 
         if limit > 0.01:
@@ -102,8 +113,15 @@ def pull_up(desired: Sequence[float], ys: list[float], heights: Sequence[float],
         i = j + 1
 
 
-def fit(desired: float, height: float, occupied: Sequence[tuple[float, float]], top: float,
-        bottom: float, spacing: float, max_shift: float) -> float | None:
+def fit(
+    desired: float,
+    height: float,
+    occupied: Sequence[tuple[float, float]],
+    top: float,
+    bottom: float,
+    spacing: float,
+    max_shift: float,
+) -> float | None:
     """The free y closest to ``desired`` for a box of ``height`` between the ``occupied``
     spans (sorted), if within ``max_shift``."""
     best = None

@@ -3,11 +3,13 @@
 Like internals.py, this module uses WeasyPrint's private internals (pinned at 70.0; what it
 relies on in layout/page.py is checked by ``internals.check_weasyprint_internals``).
 """
+
 from __future__ import annotations
 
 import contextlib
 import copy
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from .internals import WP, remove_child, set_children, wp
 
@@ -22,6 +24,7 @@ from .internals import WP, remove_child, set_children, wp
 # * A footnote is a block box, out of the box tree, whose call is an inline box with
 #   ``.footnote`` (formatting_structure/build.py); a line lays out the footnotes of the calls
 #   it holds that are still in ``context.footnotes``.
+
 
 class PagesMakeRoom:
     """While WeasyPrint lays out the pages, ask ``choose(page_box)`` after each page which of
@@ -66,8 +69,16 @@ class PagesMakeRoom:
             return None
         _unlined(box)
         box.style = box.style.copy()
-        box.style.update(position="static", float="none", top="auto", right="auto",
-                         bottom="auto", left="auto", width="auto", footnote_policy="line")
+        box.style.update(
+            position="static",
+            float="none",
+            top="auto",
+            right="auto",
+            bottom="auto",
+            left="auto",
+            width="auto",
+            footnote_policy="line",
+        )
         if footnote is not None:
             remove_child(parent, box)
             inline = WP["BlockBox"].anonymous_from(footnote, list(footnote.children))
@@ -87,7 +98,7 @@ def _unlined(box: Any) -> None:
     line_type = WP["LineBox"]
     children = []
     for child in getattr(box, "children", ()):
-        for inner in (child.children if isinstance(child, line_type) else [child]):
+        for inner in child.children if isinstance(child, line_type) else [child]:
             _unlined(inner)
             children.append(inner)
     if hasattr(box, "children"):
@@ -113,9 +124,14 @@ def _note_sources(root_box: Any) -> dict[int, tuple[Any, Any, Any]]:
 
 def _saved(context: Any, page_state: tuple, page_number: int) -> tuple:
     remake_state = context.page_maker[page_number - 1][-1]
-    return (list(context.footnotes), list(context.reported_footnotes),
-            dict(context.broken_out_of_flow), copy.deepcopy(page_state),
-            list(remake_state["anchors"]), list(remake_state["content_lookups"]))
+    return (
+        list(context.footnotes),
+        list(context.reported_footnotes),
+        dict(context.broken_out_of_flow),
+        copy.deepcopy(page_state),
+        list(remake_state["anchors"]),
+        list(remake_state["content_lookups"]),
+    )
 
 
 def _restore(context: Any, page_state: tuple, page_number: int, saved: tuple) -> None:
@@ -139,6 +155,7 @@ def _restore(context: Any, page_state: tuple, page_number: int, saved: tuple) ->
 def pages_make_room(choose: Callable[[Any], list[Any]], tries: int) -> Iterator[PagesMakeRoom]:
     """Lay out pages with :class:`PagesMakeRoom` while in this context."""
     from weasyprint.layout import page as page_module
+
     wp()
     original = page_module.make_page
     room = PagesMakeRoom(choose, tries)

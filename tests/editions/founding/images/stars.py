@@ -1,4 +1,5 @@
 """Draws stars.png, the test edition's figure: thirteen stars in a ring on blue (run with Pillow)."""
+
 import math
 from pathlib import Path
 
@@ -10,7 +11,9 @@ draw = ImageDraw.Draw(image)
 for star in range(13):
     cx = SIZE + 200 * math.sin(2 * math.pi * star / 13)
     cy = SIZE / 2 - 200 * math.cos(2 * math.pi * star / 13)
-    points = [(cx + r * math.sin(math.pi * k / 5), cy - r * math.cos(math.pi * k / 5))
-              for k, r in zip(range(10), [34, 13] * 5)]
+    points = [
+        (cx + r * math.sin(math.pi * k / 5), cy - r * math.cos(math.pi * k / 5))
+        for k, r in zip(range(10), [34, 13] * 5)
+    ]
     draw.polygon(points, fill=(255, 255, 255))
 image.save(Path(__file__).with_name("stars.png"), optimize=True)
