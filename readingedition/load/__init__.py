@@ -52,37 +52,11 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     sources = listed(text_dir, "*.md") if text_dir.is_dir() else []
     if not sources:
         raise BuildFailed((Diagnostic("T001", "no Markdown text found", text_dir),))
-    # Every independent problem is gathered before pandoc runs, so one run reports them all.
-    problems: list[Diagnostic] = []
     texts = [_read_text(path, root) for path in sources]
-    node = None
-    try:
-        data, node = metadata_block(sources[0], texts[0])
-        problems += metadata_problems(data, node, sources[0])
-    except BuildFailed as failure:
-        problems += failure.diagnostics
-    try:
-        annotations = load_annotations(root / "annotations", root)
-        problems += _size_problems(annotations)
-    except BuildFailed as failure:
-        problems += failure.diagnostics
-    problems += duplicate_footnotes(sources, texts)
-    if problems:
-        raise BuildFailed(tuple(problems))
+    node, annotations = _read_metadata_and_annotations(root, sources, texts)
     csl = _find_csl(root)
     cache_dir = root / CACHE_DIR if cache else None
-    memo = open_memo(cache_dir, "parse")
-    payload = _payload(annotations)
-    try:
-        document = parse_markdown(join_texts(texts), payload, memo=memo)
-    except RecursionError:  # JSON nested deeper than Python reads; the sanitiser says where otherwise
-        raise BuildFailed(
-            (Diagnostic("S003", f"the text nests more than {MAX_DEPTH} levels deep", sources[0]),)
-        ) from None
-    sanitiser = _sanitise(document, annotations, tuple(zip(sources, texts)))
-    format_citations(document, payload, references=list(annotations.references), csl=csl, memo=memo)
-    memo.save()
-    _sanitise_citations(sanitiser, document, annotations)
+    document, sanitiser = _parse(sources, texts, annotations, csl, cache_dir)
     bibliography = _take_bibliography(document)
     meta = document["meta"]
     note_bodies = _take(meta, _PAYLOAD["notes"], blocks=True)
@@ -101,13 +75,7 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
         styles = _find_styles(root, metadata.paper, csl)
     except BuildFailed as failure:
         raise BuildFailed((*deferred, *failure.diagnostics)) from None
-    sanitiser.check_classes(
-        {
-            name
-            for sheet in dict.fromkeys((*styles.epub_css, *styles.pdf_css, *styles.booklet_css))
-            for name in documented_classes(_read_css(sheet, root))
-        }
-    )
+    sanitiser.check_classes(_style_classes(styles, root))
     deferred += sanitiser.problems
     return Edition(
         root=root,
@@ -124,6 +92,55 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
         styles=styles,
         problems=tuple(deferred),
     )
+
+
+def _read_metadata_and_annotations(root: Path, sources: list[Path], texts: list[str]) -> tuple[Any, Annotations]:
+    """The metadata block's node and the annotations, once nothing stops the text being parsed."""
+    # Every independent problem is gathered before pandoc runs, so one run reports them all.
+    problems: list[Diagnostic] = []
+    node = None
+    try:
+        data, node = metadata_block(sources[0], texts[0])
+        problems += metadata_problems(data, node, sources[0])
+    except BuildFailed as failure:
+        problems += failure.diagnostics
+    try:
+        annotations = load_annotations(root / "annotations", root)
+        problems += _size_problems(annotations)
+    except BuildFailed as failure:
+        problems += failure.diagnostics
+    problems += duplicate_footnotes(sources, texts)
+    if problems:
+        raise BuildFailed(tuple(problems))
+    return node, annotations
+
+
+def _parse(
+    sources: list[Path], texts: list[str], annotations: Annotations, csl: Path | None, cache_dir: Path | None
+) -> tuple[dict[str, Any], Sanitiser]:
+    """The text parsed by pandoc, its citations formatted, and the sanitiser that checked it."""
+    memo = open_memo(cache_dir, "parse")
+    payload = _payload(annotations)
+    try:
+        document = parse_markdown(join_texts(texts), payload, memo=memo)
+    except RecursionError:  # JSON nested deeper than Python reads; the sanitiser says where otherwise
+        raise BuildFailed(
+            (Diagnostic("S003", f"the text nests more than {MAX_DEPTH} levels deep", sources[0]),)
+        ) from None
+    sanitiser = _sanitise(document, annotations, tuple(zip(sources, texts)))
+    format_citations(document, payload, references=list(annotations.references), csl=csl, memo=memo)
+    memo.save()
+    _sanitise_citations(sanitiser, document, annotations)
+    return document, sanitiser
+
+
+def _style_classes(styles: Styles, root: Path) -> set[str]:
+    """The classes the edition's style sheets document."""
+    return {
+        name
+        for sheet in dict.fromkeys((*styles.epub_css, *styles.pdf_css, *styles.booklet_css))
+        for name in documented_classes(_read_css(sheet, root))
+    }
 
 
 def _read_text(path: Path, root: Path) -> str:
