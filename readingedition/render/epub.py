@@ -8,6 +8,7 @@ the contents.
 
 from __future__ import annotations
 
+import datetime
 import html
 import io
 import mimetypes
@@ -146,23 +147,7 @@ def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
     epoch = build_epoch()
     book = epub.EpubBook()
     book.set_template("chapter", CHAPTER_TEMPLATE)
-    book.set_identifier(meta.identifier)
-    book.set_title(meta.title)
-    book.set_language(meta.lang)
-    _add_people(book, meta)
-    for name, value in (
-        ("date", meta.date),
-        ("rights", meta.rights),
-        ("source", meta.source),
-        ("description", meta.subtitle or ""),
-    ):
-        if value:
-            book.add_metadata("DC", name, value)
-    for prop, value in ACCESSIBILITY:
-        book.add_metadata(None, "meta", value, {"property": prop})
-    book.add_metadata(None, "meta", ACCESSIBILITY_SUMMARY, {"property": "schema:accessibilitySummary"})
-    book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"})
-
+    _add_metadata(book, meta)
     css = epub.EpubItem(
         uid="style",
         file_name="style/epub.css",
@@ -201,6 +186,31 @@ def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
         {"type": "toc", "href": "nav.xhtml", "title": labels("contents")},
         *({"type": p.landmark, "href": p.file_name, "title": p.title} for p in parts if p.landmark),
     ]
+    _write(book, meta, epoch, target)
+
+
+def _add_metadata(book: epub.EpubBook, meta: Metadata) -> None:
+    """The package's Dublin Core and accessibility metadata."""
+    book.set_identifier(meta.identifier)
+    book.set_title(meta.title)
+    book.set_language(meta.lang)
+    _add_people(book, meta)
+    for name, value in (
+        ("date", meta.date),
+        ("rights", meta.rights),
+        ("source", meta.source),
+        ("description", meta.subtitle or ""),
+    ):
+        if value:
+            book.add_metadata("DC", name, value)
+    for prop, value in ACCESSIBILITY:
+        book.add_metadata(None, "meta", value, {"property": prop})
+    book.add_metadata(None, "meta", ACCESSIBILITY_SUMMARY, {"property": "schema:accessibilitySummary"})
+    book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA", {"property": "dcterms:conformsTo"})
+
+
+def _write(book: epub.EpubBook, meta: Metadata, epoch: datetime.datetime, target: Path) -> None:
+    labels = meta.labels
     buffer = io.BytesIO()
     epub.write_epub(
         buffer,
