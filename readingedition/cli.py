@@ -12,6 +12,7 @@ import sys
 import time
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from .diagnostics import BuildFailed, Diagnostic
 from .output import write_together
@@ -158,19 +159,28 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"readingedition {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    _add_build_commands(commands)
+    _add_authoring_commands(commands)
+    return parser
 
-    def command(name: str, summary: str, details: str = "", *, edition: bool = True) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=summary, description=summary + (" " + details if details else ""))
-        if edition:
-            sub.add_argument(
-                "--root",
-                type=Path,
-                help="the edition directory (default: the current directory, if it holds src_text/)",
-            )
-            sub.add_argument("--out", type=Path, help="where the editions go (default: ROOT/output)")
-        return sub
 
-    build_command = command(
+def _command(
+    commands: Any, name: str, summary: str, details: str = "", *, edition: bool = True
+) -> argparse.ArgumentParser:
+    sub = commands.add_parser(name, help=summary, description=summary + (" " + details if details else ""))
+    if edition:
+        sub.add_argument(
+            "--root",
+            type=Path,
+            help="the edition directory (default: the current directory, if it holds src_text/)",
+        )
+        sub.add_argument("--out", type=Path, help="where the editions go (default: ROOT/output)")
+    return sub
+
+
+def _add_build_commands(commands: Any) -> None:
+    build_command = _command(
+        commands,
         "build",
         "build the editions: all of them (the default), or those named.",
         "The booklet is built when the metadata says `booklet: true`, or when named.",
@@ -183,13 +193,17 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         help="epub, pdf or booklet (the PDF on A5 or half-letter pages, imposed two-up "
         "for printing, folding and stapling)",
     )
-    check_command = command("check", "validate and anchor the annotations, without rendering.")
+    check_command = _command(commands, "check", "validate and anchor the annotations, without rendering.")
     check_command.add_argument(
         "--editions",
         action="store_true",
         help="also run epubcheck, the fidelity checks and the margin-note audit on the built editions",
     )
-    new_command = command(
+
+
+def _add_authoring_commands(commands: Any) -> None:
+    new_command = _command(
+        commands,
         "new",
         "start an edition: write a small working one into DIR.",
         "It has a chapter, notes, a glossary entry, a reference, every metadata key "
@@ -199,7 +213,8 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     new_command.add_argument(
         "directory", type=Path, metavar="DIR", help="a directory that does not exist yet, or an empty one"
     )
-    watch_command = command(
+    watch_command = _command(
+        commands,
         "watch",
         "rebuild on every save, and preview the EPUB in a browser.",
         "Serves ROOT/output on 127.0.0.1 (a free port unless --port) with a page showing the "
@@ -209,8 +224,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         "formats", nargs="*", type=_format, metavar="FORMAT", help="what to rebuild (default: as `build`)"
     )
     watch_command.add_argument("--port", type=int, default=0, help="the port to serve on (default: a free one)")
-    command("clean-text", "regenerate src_text/*.md from the raw text and src_text/recipe.yaml.")
-    return parser
+    _command(commands, "clean-text", "regenerate src_text/*.md from the raw text and src_text/recipe.yaml.")
 
 
 def _arguments(argv: list[str]) -> list[str]:
