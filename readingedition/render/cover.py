@@ -52,7 +52,9 @@ def draw_cover(title: str, subtitle: str | None, author: str) -> bytes:
     if author:
         _centred(draw, author.upper(), _font("Regular", 54), ACCENT, height - 380, leading=1.2, tracking=6)
     out = io.BytesIO()
-    picture.save(out, format="PNG", optimize=True)
+    # pillow's `optimize` tries every filter: a tenth of a second on every EPUB build for a file
+    # 5% smaller. The default level is enough for a picture of flat colour and type.
+    picture.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
 
