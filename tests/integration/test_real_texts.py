@@ -180,3 +180,12 @@ def test_a_quote_typed_with_plain_spaces_matches_french_spacing(droits):
     [aside] = [a for a in droits.xhtml("chapter-02.xhtml").iter(f"{XHTML}aside") if a.get("id") == "note-bonjour"]
     call = next(a for a in droits.xhtml("chapter-02.xhtml").iter(f"{XHTML}a") if a.get("id") == "call-bonjour")
     assert call is not None and "espaces ordinaires" in text_of(aside)
+
+
+def test_a_blank_left_hand_page_before_a_chapter_is_left_blank(droits):
+    """Two-sided: a chapter opens on a right-hand page; the left-hand page left empty before it
+    carries neither running head nor page number."""
+    pages = pdf_pages(droits)
+    blank = [number for number, text in enumerate(pages, 1) if number % 2 == 0 and not text.strip()]
+    assert blank, "the French edition's second chapter should leave a blank left-hand page"
+    assert all(pages[number].strip() for number in range(2, len(pages), 2))  # odd pages all have text

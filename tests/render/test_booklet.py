@@ -81,8 +81,10 @@ def test_the_booklet_is_half_letter_pages_on_letter_sheets_in_folding_order(book
                 assert lines[0] == "Contents"
             elif text:
                 assert re.fullmatch(r"\d+", lines[-1]) and int(lines[-1]) == number, (number, text)
-    # The blank pages that pad it to a multiple of four are all at the end.
-    assert sorted(printed) == list(range(1, len(printed) + 1)) and 2 * sides - len(printed) < 4
+    # Inside, only a left-hand page before a chapter is blank; the pages that pad the booklet to a
+    # multiple of four are all at the end.
+    assert all(n % 2 == 0 for n in set(range(1, max(printed) + 1)) - set(printed))
+    assert 2 * sides - max(printed) < 4
     text = "\n".join(t for side in halves(booklet) for t in side)
     for note in ("Dates are Old Style", "A crossing of quotes", "What did the committees want?"):
         assert note in text.replace("\n", " ")  # the margin notes are kept
