@@ -1,136 +1,20 @@
 """The command line: `readingedition build|check|new|watch|clean-text` (also `python -m
 readingedition`, and build.py in a checkout). `--help` at every level.
 
-build() and check() wire the stages together in one place. Editions are written together
-(output.py), so a failed build leaves the previous editions untouched.
+It parses the arguments, calls the library (pipeline.py's build() and check(), new.py, clean/,
+watch/) and prints the diagnostics of a failed run.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from .diagnostics import BuildFailed, Diagnostic
-from .output import write_together
-
-
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-class _Timer:
-    def __init__(self) -> None:
-        self.start = time.perf_counter()
-
-    def lap(self, what: str) -> None:
-        now = time.perf_counter()
-        _progress(f"  {what} ({now - self.start:.2f} s)")
-        self.start = now
-
-
-def _size(path: Path) -> str:
-    size = path.stat().st_size
-    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
-
-
-def build(root: Path, out: Path, formats: tuple[str, ...] = ()) -> list[Path]:
-    """Build the editions named in `formats` (epub, pdf, booklet), or all of them; the booklet
-    comes with the PDF when the metadata says `booklet: true`."""
-    from .anchor import anchor_edition
-    from .load import load_edition
-
-    timer = _Timer()
-    edition = load_edition(root)
-    timer.lap(
-        f"loaded {edition.name}: {len(edition.annotations.notes)} notes, "
-        f"{len(edition.annotations.glossary)} glossary terms"
-    )
-    annotated = anchor_edition(edition)
-    for warning in annotated.report.warnings:
-        _progress(warning.render(root))
-    timer.lap(annotated.report.render())
-    formats = formats or ("epub", "pdf")
-    if edition.metadata.booklet and "pdf" in formats:
-        formats = (*formats, "booklet")
-    jobs = []
-    if "epub" in formats:
-        from .render.epub import render_epub
-
-        jobs.append((f"{edition.name}.epub", lambda path: (render_epub(annotated, path), timer.lap("EPUB written"))))
-    if "pdf" in formats:
-        from .render.pdf import render_pdf
-
-        jobs.append((f"{edition.name}.pdf", lambda path: _report_pdf(render_pdf(annotated, path), timer, root)))
-    if "booklet" in formats:
-        from .render.booklet import render_booklet
-
-        jobs.append(
-            (f"{edition.name}-booklet.pdf", lambda path: _report_booklet(render_booklet(annotated, path), timer))
-        )
-    write_together(out, jobs)
-    built = [out / name for name, _ in jobs]
-    for path in built:
-        print(f"built {path} ({_size(path)})")
-    return built
-
-
-def _report_booklet(result, timer: _Timer) -> None:
-    timer.lap(f"booklet imposed: {result.pages} pages on {(result.pages + 3) // 4} sheets")
-
-
-def _report_pdf(result, timer: _Timer, root: Path) -> None:
-    moved = result.placement.moved()
-    timer.lap(
-        f"PDF laid out: {result.pages} pages, {len(result.placement.notes)} margin notes, "
-        f"{len(moved)} moved more than two lines"
-    )
-    for note in moved:
-        where = "continued on the next page" if note.continued else f"{note.lines_moved:.1f} lines"
-        _progress(f"    note {note.note_id} ({note.call}) on p. {note.call_page_number}: moved {where}")
-    for warning in result.refused:
-        _progress(warning.render(root))
-
-
-def check(root: Path, out: Path, editions: bool) -> bool:
-    from .anchor import anchor_edition
-    from .load import load_edition
-
-    edition = load_edition(root)
-    annotated = anchor_edition(edition)
-    from .check.citations import doubled_citations
-
-    for warning in (*annotated.report.warnings, *doubled_citations(annotated)):
-        _progress(warning.render(root))
-    print(f"annotations valid: {annotated.report.render()}")
-    print(annotated.report.render_terms())
-    if not editions:
-        return True
-    problems: list[Diagnostic] = []
-    ok = True
-    if (root / "src_text" / "recipe.yaml").is_file():
-        from .clean import check_source_fidelity
-
-        report = check_source_fidelity(root)
-        print(report.render())
-        problems.extend(report.diagnostics())
-        ok = report.ok
-    from .check import check_editions
-
-    result = check_editions(annotated, out)
-    for line in result.summary:
-        print(line)
-    problems.extend(result.diagnostics)
-    for problem in problems:
-        _progress(problem.render(root))
-    failed = ([] if ok else ["source fidelity (src_text/recipe.yaml)"]) + list(result.failed)
-    ok &= result.ok
-    print("all checks passed" if ok else f"CHECKS FAILED: {'; '.join(failed)}")
-    return ok
-
+from .pipeline import build, check
 
 # build.py's commands before `readingedition` had subcommands; still accepted.
 _LEGACY = {"all": ["build"], "epub": ["build", "epub"], "pdf": ["build", "pdf"], "clean": ["clean-text"]}
@@ -242,7 +126,7 @@ def edition_root(given: Path | None, fallback: Path | None = None) -> Path:
     if (here / "src_text").is_dir():
         return here
     if fallback is not None:
-        _progress(f"building the edition in {fallback}")
+        print(f"building the edition in {fallback}", file=sys.stderr, flush=True)
         return fallback
     raise BuildFailed((Diagnostic("E001", f"{here} is not an edition directory: it has no src_text/ folder"),))
 

@@ -10,9 +10,9 @@ import lxml.etree
 import pytest
 
 from readingedition.anchor import anchor_edition
-from readingedition.cli import build
 from readingedition.load import load_edition
 from readingedition.model import AnnotatedEdition
+from readingedition.pipeline import build
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 EXAMPLE = REPOSITORY / "tests" / "editions" / "example"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from readingedition import pandoc
-from readingedition.cli import build
 from readingedition.memo import CACHE_DIR, Memo
+from readingedition.pipeline import build
 
 from editions_factory import BODY, EDITION_NAME, METADATA, NOTES_FILE, NOTES_YAML, TEXT_FILE, make_edition, write
 

@@ -47,7 +47,7 @@ def changes(before: Snapshot, after: Snapshot, root: Path) -> list[str]:
 
 def watch(root: Path, out: Path, formats: tuple[str, ...] = (), *, port: int = 0) -> None:
     """Build, serve the preview, and rebuild after every save, until Ctrl-C."""
-    from ..cli import build
+    from ..pipeline import build
 
     state = BuildState(out)
     server = PreviewServer(state, port)

@@ -31,7 +31,7 @@ DEFAULT_EPOCH = 1136073600
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory) -> dict[str, dict[str, bytes]]:
-    from readingedition.cli import build
+    from readingedition.pipeline import build
 
     base = tmp_path_factory.mktemp("determinism")
     root = make_edition(base / "edition")
@@ -171,7 +171,7 @@ def test_font_subsets_made_by_fonttools_carry_the_build_date(tmp_path, monkeypat
     # Whatever this machine has, take the fontTools path, the one that dates its subsets.
     import weasyprint.pdf.fonts
 
-    from readingedition.cli import build
+    from readingedition.pipeline import build
 
     monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)

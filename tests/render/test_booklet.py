@@ -9,7 +9,7 @@ import pdfplumber
 import pytest
 import weasyprint
 
-from readingedition.cli import build
+from readingedition.pipeline import build
 from readingedition.render.booklet import SHEETS, booklet_order, impose
 
 from conftest import EXAMPLE

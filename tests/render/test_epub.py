@@ -287,7 +287,7 @@ def test_an_editions_own_cover_is_used(tmp_path):
         text=TEXT.replace("lang: en", "lang: en\ncover: art/front.jpg"),
         files={"art/front.jpg": picture.getvalue()},
     )
-    from readingedition.cli import build
+    from readingedition.pipeline import build
 
     (epub_path,) = build(root, tmp_path / "out", ("epub",))
     with zipfile.ZipFile(epub_path) as book:

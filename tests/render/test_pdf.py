@@ -303,7 +303,7 @@ def test_back_references_print_the_page_their_link_goes_to(essay):
 
 
 def test_figure_spaces_in_the_text_are_not_page_number_slots(tmp_path):
-    from readingedition.cli import build
+    from readingedition.pipeline import build
 
     from editions_factory import BODY, EDITION_NAME, METADATA, make_edition
 

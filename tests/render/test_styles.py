@@ -10,8 +10,8 @@ import pytest
 
 from readingedition.anchor import anchor_edition
 from readingedition.check.margin_audit import audit_margin_notes
-from readingedition.cli import build
 from readingedition.load import load_edition
+from readingedition.pipeline import build
 
 from conftest import EXAMPLE, REPOSITORY
 
