@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from .. import markup
 from .margin_page import (
     MARGIN_GAP,
     Block,
@@ -198,13 +199,14 @@ def _lines_from_call(block: Block, call_page: int, call_baseline: float | None, 
 
 def _destination_problems(note_id: str, block: Block, pages: PdfPages, pitch: float) -> list[str]:
     """Does the note's own anchor point at it?"""
-    target = pages.destination(f"note-{note_id}")
+    anchor = markup.note_id(note_id)
+    target = pages.destination(anchor)
     box = block.bbox
     if target is None:
-        return [f"no destination note-{note_id}"]
+        return [f"no destination {anchor}"]
     if target[0] != block.page or not (box[1] - pitch <= target[1] <= box[3]):
         return [
-            f"destination note-{note_id} points to p. {target[0] + 1} "
+            f"destination {anchor} points to p. {target[0] + 1} "
             f"y={target[1]:.0f}, the note is on p. {block.page + 1} "
             f"y={box[1]:.0f}-{box[3]:.0f}"
         ]
@@ -315,7 +317,7 @@ def link_problems(pages: PdfPages, text: TextBlock) -> list[str]:
     for note_id, places in pages.label_links.items():
         for index, rect in places:
             if not any(inside(rect, c) for c in pages.chars[index]):
-                problems.append(f"p. {index + 1}: link back to call-{note_id} covers no text")
+                problems.append(f"p. {index + 1}: link back to {markup.call_id(note_id)} covers no text")
     return problems
 
 

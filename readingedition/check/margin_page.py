@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..markup import CALL_PREFIX, NOTE_PREFIX
+
 #: Tolerances, in PDF points.
 _SAME_LINE = 3.5  # baselines closer than this are one line (labels are raised)
 MARGIN_GAP = 2.0  # margin text starts this far beside the text block
@@ -144,10 +146,10 @@ def _read_links(pages: Sequence[Any]) -> tuple[dict, dict, list]:
         for annot in page.annots:
             rect = (annot["x0"], annot["top"], annot["x1"], annot["bottom"])
             name = _dest_name(annot)
-            if name and name.startswith("note-"):
-                call_links[name[len("note-") :]].append((index, rect))
-            elif name and name.startswith("call-"):
-                label_links[name[len("call-") :]].append((index, rect))
+            if name and name.startswith(NOTE_PREFIX):
+                call_links[name.removeprefix(NOTE_PREFIX)].append((index, rect))
+            elif name and name.startswith(CALL_PREFIX):
+                label_links[name.removeprefix(CALL_PREFIX)].append((index, rect))
             else:
                 other_links.append((index, rect, name or annot.get("uri") or "?"))
     return call_links, label_links, other_links

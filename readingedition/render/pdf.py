@@ -21,15 +21,32 @@ import weasyprint
 from ..ast import map_blocks, raw_block, raw_inline, rewrite_inlines, span_info, stringify, verse_as_lines
 from ..diagnostics import BuildFailed, Diagnostic
 from ..markup import (
+    BACK_MATTER_CLASS,
+    CHAPTER,
+    DATA_CALL,
+    DATA_NOTE,
+    DATA_NOTE_ID,
     DATA_NUMBER,
+    DATA_TERM,
     DATA_TITLE,
     FOOTNOTE,
+    GLOSSARY,
+    GLOSSED,
     MARGIN_GLOSS,
     MARGIN_NOTE,
     MARGIN_NOTE_BODY,
+    NOTE_CALL,
     NOTE_LABEL,
+    QUESTIONS,
+    REFERENCES,
+    TERM,
     VERSE,
     VERSE_LINE,
+    call_id,
+    chapter_id,
+    gloss_id,
+    kind_class,
+    note_id,
 )
 from ..model import AnchoredNote, AnnotatedEdition, Blocks
 from ..pandoc import divs_to_html
@@ -87,34 +104,36 @@ class _Text:
         if t != "Span":
             return None
         ident, classes, attrs = span_info(inline)
-        if "note-call" in classes:
-            return self._note(self.notes[attrs["data-note"]])
+        if NOTE_CALL in classes:
+            return self._note(self.notes[attrs[DATA_NOTE]])
         content = self._inlines(inline["c"][1])
-        if "glossed" in classes:
+        if GLOSSED in classes:
             return _underline_around_boxes(content)
-        if "term" in classes:
-            return self._term(ident, attrs["data-term"], content)
+        if TERM in classes:
+            return self._term(ident, attrs[DATA_TERM], content)
         return [_span(inline["c"][0], content)]  # its content rewritten once, here
 
     def _note(self, note: AnchoredNote) -> list[Any]:
         nid, label = note.spec.id, note.label
-        label_link = {"t": "Link", "c": [["", [NOTE_LABEL], []], [{"t": "Str", "c": label}], [f"#call-{nid}", ""]]}
+        label_link = {"t": "Link", "c": [["", [NOTE_LABEL], []], [{"t": "Str", "c": label}], [f"#{call_id(nid)}", ""]]}
         body = self._inlines(note_inlines(note.body, [label_link, {"t": "Space"}]))
         margin = _span(
-            [f"note-{nid}", [MARGIN_NOTE, f"kind-{note.spec.kind}"], [["data-note-id", nid], ["data-call", label]]],
+            [note_id(nid), [MARGIN_NOTE, kind_class(note.spec.kind)], [[DATA_NOTE_ID, nid], [DATA_CALL, label]]],
             [_span(["", [MARGIN_NOTE_BODY], []], body)],
         )
-        call = raw_inline(f'<a class="note-call" id="call-{nid}" href="#note-{nid}" role="doc-noteref">{label}</a>')
+        call = raw_inline(
+            f'<a class="{NOTE_CALL}" id="{call_id(nid)}" href="#{note_id(nid)}" role="doc-noteref">{label}</a>'
+        )
         return [call, margin]
 
     def _term(self, ident: str, slug: str, content: list[Any]) -> list[Any]:
-        link = {"t": "Link", "c": [[ident, ["term"], []], content, [f"#gloss-{slug}", ""]]}
+        link = {"t": "Link", "c": [[ident, [TERM], []], content, [f"#{gloss_id(slug)}", ""]]}
         if slug in self.glossed_terms:
             return [link]
         self.glossed_terms.add(slug)  # the first occurrence in the packet gets a margin gloss
         headword = {"t": "Strong", "c": self.terms[slug]}
         gloss = [headword, {"t": "Str", "c": " —"}, {"t": "Space"}, *self.shorts[slug]]
-        return [link, _span(["", [MARGIN_GLOSS], [["data-term", slug]]], [_span(["", [MARGIN_NOTE_BODY], []], gloss)])]
+        return [link, _span(["", [MARGIN_GLOSS], [[DATA_TERM, slug]]], [_span(["", [MARGIN_NOTE_BODY], []], gloss)])]
 
 
 #: Boxes called inside a glossed passage that its underline must not reach.
@@ -132,7 +151,7 @@ def _titled(block: dict[str, Any]) -> dict[str, Any]:
 
 
 def _without_marks(inlines: list[Any]) -> list[Any]:
-    return rewrite_inlines(inlines, lambda i: [] if i["t"] == "Span" and "note-call" in span_info(i)[1] else None)
+    return rewrite_inlines(inlines, lambda i: [] if i["t"] == "Span" and NOTE_CALL in span_info(i)[1] else None)
 
 
 def _span(attr: list[Any], content: list[Any]) -> dict[str, Any]:
@@ -151,13 +170,13 @@ def _underline_around_boxes(content: list[Any]) -> list[Any]:
     for inline in content:
         if _is_box(inline):
             if run:
-                out.append(_span(["", ["glossed"], []], run))
+                out.append(_span(["", [GLOSSED], []], run))
                 run = []
             out.append(inline)
         else:
             run.append(inline)
     if run:
-        out.append(_span(["", ["glossed"], []], run))
+        out.append(_span(["", [GLOSSED], []], run))
     return out
 
 
@@ -168,27 +187,27 @@ def _html(annotated: AnnotatedEdition) -> str:
     sections: list[tuple[str, str, list[Any]]] = []  # id, class, blocks of each top-level div
     contents: list[tuple[int, str, str]] = []  # level, id, title
     for number, chapter in enumerate(annotated.chapters):
-        ident = f"chapter-{number + 1}"
+        ident = chapter_id(number)
         title = chapter.title or meta.title
         contents.append((1, ident, title))
         contents.extend(_sections(chapter.blocks))
         body = text.blocks(verse_as_lines(chapter.blocks, VERSE, VERSE_LINE))
         if chapter.title is None:
             body = [raw_block(f'<h1 class="text-title">{html.escape(title)}</h1>'), *body]
-        sections.append((ident, "chapter", body))
+        sections.append((ident, CHAPTER, body))
 
     def href(anchor_id: str, _: int) -> str:
         return f"#{anchor_id}"
 
     labels = meta.labels
-    for ident, title, back in (
-        ("glossary", labels("glossary"), glossary_blocks(annotated, href)),
-        ("questions", labels("questions"), questions_blocks(annotated, href)),
-        ("references", labels("references"), references_blocks(annotated)),
+    for part, back in (
+        (GLOSSARY, glossary_blocks(annotated, href)),
+        (QUESTIONS, questions_blocks(annotated, href)),
+        (REFERENCES, references_blocks(annotated)),
     ):
         if back:
-            contents.append((1, ident, title))
-            sections.append((f"back-{ident}", "back-matter", back))
+            contents.append((1, part.id, labels(part.label)))
+            sections.append((part.pdf_id, BACK_MATTER_CLASS, back))
     body = divs_to_html(sections, lang=meta.lang, cache_dir=edition.cache_dir, table="html-pdf")
     e = html.escape
     stamp = build_epoch().strftime("%Y-%m-%dT%H:%M:%SZ")
