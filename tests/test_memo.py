@@ -17,6 +17,7 @@ import pytest
 from readingedition import pandoc
 from readingedition.memo import CACHE_DIR, Memo
 from readingedition.pipeline import build
+from readingedition.render import cover
 
 from editions_factory import BODY, EDITION_NAME, METADATA, NOTES_FILE, NOTES_YAML, TEXT_FILE, make_edition, write
 
@@ -96,6 +97,26 @@ def test_an_edited_reference_is_formatted_again(tmp_path, calls) -> None:
     assert "1970, 3" not in text and "Maurice. 1970." not in text
 
 
+def test_the_drawn_cover_is_drawn_again_only_when_what_it_shows_changes(tmp_path, monkeypatch) -> None:
+    drawn: list[tuple[str, str | None, str]] = []
+    real = cover.draw_cover
+
+    def counting(title: str, subtitle: str | None, author: str) -> bytes:
+        drawn.append((title, subtitle, author))
+        return real(title, subtitle, author)
+
+    monkeypatch.setattr(cover, "draw_cover", counting)
+    root = make_edition(tmp_path / "edition")
+    pictures = []
+    for author in ("Ann Author", "Ann Author", "Bea Author"):
+        write(root, TEXT_FILE, METADATA.replace("Ann Author", author) + "\n" + BODY)
+        build(root, tmp_path / "out", ("epub",))
+        with zipfile.ZipFile(tmp_path / "out" / f"{EDITION_NAME}.epub") as book:
+            pictures.append(book.read("EPUB/cover.png"))
+    assert drawn == [("A Tiny Text", None, "Ann Author"), ("A Tiny Text", None, "Bea Author")]
+    assert pictures[0] == pictures[1] != pictures[2]
+
+
 def test_cached_and_uncached_builds_are_byte_identical(tmp_path) -> None:
     root = make_edition(tmp_path / "edition", notes=CITING_NOTES)
     build(root, tmp_path / "cold", ("epub", "pdf"))
@@ -111,9 +132,10 @@ def test_a_damaged_cache_is_ignored_and_replaced(tmp_path) -> None:
     root = make_edition(tmp_path / "edition", notes=CITING_NOTES)
     build(root, tmp_path / "first", ("epub",))
     tables = sorted((root / CACHE_DIR).glob("*.json"))
-    assert [t.name for t in tables] == ["html-epub.json", "parse.json"]
-    tables[0].write_text('{"truncated": ')
-    tables[1].write_text('["valid JSON", "but not a table"]')
+    assert [t.name for t in tables] == ["cover.json", "html-epub.json", "parse.json"]
+    tables[0].write_bytes(tables[0].read_bytes()[:-100])
+    tables[1].write_text('{"truncated": ')
+    tables[2].write_text('["valid JSON", "but not a table"]')
     build(root, tmp_path / "second", ("epub",))
     assert (tmp_path / "first" / f"{EDITION_NAME}.epub").read_bytes() == (
         tmp_path / "second" / f"{EDITION_NAME}.epub"

@@ -3,19 +3,27 @@ title, subtitle and author, so that e-reader libraries show the book rather than
 
 The drawn cover is byte-reproducible: EB Garamond (found with fc-match, as the PDF uses it),
 Pillow's basic text layout (never libraqm, which a machine may or may not have), and a PNG
-without a timestamp.
+without a timestamp. Drawing and compressing it takes longer than the rest of an EPUB build
+after an edit, so it is kept in the build cache, keyed by everything the picture depends on.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import os
 import shutil
 import subprocess
+import zlib
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+import PIL
+from PIL import Image, ImageDraw, ImageFont, features
 
+from ..memo import Memo
 from ..model import Metadata
 
 SIZE = (1200, 1800)  # 2:3, as e-reader stores ask
@@ -31,10 +39,35 @@ class Cover:
     content: bytes
 
 
-def cover_for(meta: Metadata) -> Cover:
+def cover_for(meta: Metadata, cache_dir: Path | None) -> Cover:
+    """The edition's cover, or the drawn one (from the build cache in `cache_dir`, if there)."""
     if meta.cover is not None:
         return Cover(f"cover{meta.cover.suffix.lower()}", meta.cover.read_bytes())
-    return Cover("cover.png", draw_cover(meta.title, meta.subtitle, meta.author))
+    memo = Memo.open(cache_dir, "cover", _drawing_version())
+    fonts = [_font_identity(_font_file(style)) for style in ("Regular", "Italic")]
+    key = memo.key(meta.title, meta.subtitle or "", meta.author, *fonts)
+    stored = memo.get(key)
+    if stored is None:
+        picture = draw_cover(meta.title, meta.subtitle, meta.author)
+        memo.put(key, base64.b64encode(picture).decode("ascii"))
+    else:
+        picture = base64.b64decode(stored)
+    memo.save()
+    return Cover("cover.png", picture)
+
+
+@cache
+def _drawing_version() -> str:
+    """What else the picture's bytes depend on: this module's code, Pillow, FreeType and zlib."""
+    code = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16).hexdigest()
+    return f"{code} {PIL.__version__} {features.version('freetype2')} {zlib.ZLIB_RUNTIME_VERSION}"
+
+
+def _font_identity(path: str | None) -> str:
+    if path is None:
+        return "Pillow's own font"
+    found = os.stat(path)
+    return f"{path} {found.st_size} {found.st_mtime_ns}"
 
 
 def draw_cover(title: str, subtitle: str | None, author: str) -> bytes:
@@ -105,6 +138,7 @@ def _font(style: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
 
 
+@cache
 def _font_file(style: str) -> str | None:
     fc_match = shutil.which("fc-match")
     if fc_match is None:

@@ -157,7 +157,7 @@ def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
     book.add_item(css)
     for image in _images(annotated):
         book.add_item(image)
-    cover = cover_for(meta)
+    cover = cover_for(meta, edition.cache_dir)
     book.set_cover(cover.file_name, cover.content, create_page=False)
 
     def page(file_name: str, title: str, body: str, properties: tuple[str, ...] = ()) -> epub.EpubHtml:
