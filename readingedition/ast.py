@@ -166,17 +166,32 @@ def inline_lists(blocks: list[Any]) -> Iterator[tuple[str, list[Any]]]:
 
 def elements(node: Any) -> Iterator[dict[str, Any]]:
     """Every AST element in a node (a document's blocks or meta, a list, an element), in
-    document order; not those inside a citation, whose content is citeproc's."""
-    if isinstance(node, dict):
-        if "t" in node:
-            yield node
-            if node["t"] == "Cite":
-                return
-        for value in node.values():
-            yield from elements(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from elements(value)
+    document order; not those inside a citation, whose content is citeproc's.
+
+    Iterative, with a short way through the usual element (a kind and its content, or a kind
+    alone): the load stage walks the whole document several times."""
+    stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        item = pop()
+        if type(item) is list:
+            extend(reversed(item))
+        elif type(item) is dict:
+            if "t" in item:
+                yield item
+                kind = item["t"]
+                if kind == "Cite":
+                    continue
+                if type(kind) is str and len(item) <= 2:
+                    content = item.get("c", _ABSENT)
+                    if len(item) == 1 or content is not _ABSENT:
+                        if type(content) is list or type(content) is dict:
+                            push(content)
+                        continue
+            extend(reversed(item.values()))
+
+
+_ABSENT = object()
 
 
 def verse_as_lines(node: Any, verse_class: str, line_class: str) -> Any:
