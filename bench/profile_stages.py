@@ -44,7 +44,7 @@ WATCH: dict[str, list[tuple[str, str, bool]]] = {
         ("readingedition.load.annotations", "_read_yaml", False),
         ("readingedition.load.annotations", "_schema_problems", False),
         ("readingedition.load.annotations", "_cross_file_problems", False),
-        ("readingedition.load", "_find_styles", True),
+        ("readingedition.load", "find_styles", True),
         ("readingedition.load", "_payload", True),
         ("readingedition.load", "parse_markdown", True),
         ("readingedition.pandoc", "_run", False),

@@ -13,8 +13,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import tinycss2
 
 from readingedition import pandoc
+from readingedition.diagnostics import BuildFailed
+from readingedition.load import load_edition
 from readingedition.memo import CACHE_DIR, Memo
 from readingedition.pipeline import build
 from readingedition.render import cover
@@ -117,6 +120,22 @@ def test_the_drawn_cover_is_drawn_again_only_when_what_it_shows_changes(tmp_path
     assert pictures[0] == pictures[1] != pictures[2]
 
 
+def test_a_style_sheet_is_parsed_again_when_it_changes(tmp_path, monkeypatch) -> None:
+    root = make_edition(tmp_path / "edition")
+    write(root, "styles/epub.css", "p { color: red; }\n")
+    load_edition(root)
+    parsed: list[str] = []
+    real = tinycss2.parse_stylesheet
+    monkeypatch.setattr(tinycss2, "parse_stylesheet", lambda css, **options: parsed.append(css) or real(css, **options))
+    load_edition(root)
+    assert parsed == []
+    write(root, "styles/epub.css", "p { color: red; }\n}}}\n")
+    with pytest.raises(BuildFailed) as failure:
+        load_edition(root)
+    assert [d.code for d in failure.value.diagnostics] == ["F004"]
+    assert parsed == ["p { color: red; }\n}}}\n"]
+
+
 def test_cached_and_uncached_builds_are_byte_identical(tmp_path) -> None:
     root = make_edition(tmp_path / "edition", notes=CITING_NOTES)
     build(root, tmp_path / "cold", ("epub", "pdf"))
@@ -132,10 +151,11 @@ def test_a_damaged_cache_is_ignored_and_replaced(tmp_path) -> None:
     root = make_edition(tmp_path / "edition", notes=CITING_NOTES)
     build(root, tmp_path / "first", ("epub",))
     tables = sorted((root / CACHE_DIR).glob("*.json"))
-    assert [t.name for t in tables] == ["cover.json", "html-epub.json", "parse.json"]
+    assert [t.name for t in tables] == ["cover.json", "html-epub.json", "parse.json", "styles.json"]
     tables[0].write_bytes(tables[0].read_bytes()[:-100])
     tables[1].write_text('{"truncated": ')
     tables[2].write_text('["valid JSON", "but not a table"]')
+    tables[3].write_bytes(tables[3].read_bytes().replace(b"parses", b"parsed"))
     build(root, tmp_path / "second", ("epub",))
     assert (tmp_path / "first" / f"{EDITION_NAME}.epub").read_bytes() == (
         tmp_path / "second" / f"{EDITION_NAME}.epub"

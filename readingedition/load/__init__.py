@@ -11,31 +11,22 @@ build cache in the edition's `.cache/readingedition/` unless `cache=False`.
 from __future__ import annotations
 
 import difflib
-import os
-import re
 import unicodedata
 from pathlib import Path
 from typing import Any
 
-import tinycss2
-
 from ..ast import elements
 from ..diagnostics import BuildFailed, Diagnostic
 from ..memo import CACHE_DIR
-from ..model import Annotations, Edition, Styles
+from ..model import Annotations, Edition
 from ..pandoc import format_citations, open_memo, parse_markdown
 from .annotations import load_annotations
 from .files import listed, read_utf8
 from .metadata import metadata_block, metadata_problems, read_metadata
-from .sanitise import MAX_DEPTH, MAX_PARAGRAPH, Place, Sanitiser, check_source, documented_classes
+from .sanitise import MAX_DEPTH, MAX_PARAGRAPH, Place, Sanitiser, check_source
+from .styles import find_csl, find_styles, style_classes
 from .text import duplicate_footnotes, join_texts, resolve_images, restore_code, split_files, undefined_footnotes
 
-BUILTIN_STYLES = Path(__file__).resolve().parent.parent / "styles"
-STYLE_FILES = {"epub": ("epub.css",), "pdf": ("pdf.css", "pdf-margins.css"), "csl": "citation-style.csl"}
-# Sheets added after the PDF's own for a paper size other than A4.
-PAPER_STYLES = {"letter": ("pdf-letter.css",)}
-# Sheets added after the PDF's own for the booklet's pages: half the sheet it is printed on.
-BOOKLET_STYLES = {"a4": ("pdf-a5.css",), "letter": ("pdf-a5.css", "pdf-half-letter.css")}
 _PAYLOAD = {
     "notes": "readingedition-notes",
     "names": "readingedition-term-names",
@@ -54,7 +45,7 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
         raise BuildFailed((Diagnostic("T001", "no Markdown text found", text_dir),))
     texts = [_read_text(path, root) for path in sources]
     node, annotations = _read_metadata_and_annotations(root, sources, texts)
-    csl = _find_csl(root)
+    csl = find_csl(root)
     cache_dir = root / CACHE_DIR if cache else None
     document, sanitiser = _parse(sources, texts, annotations, csl, cache_dir)
     bibliography = _take_bibliography(document)
@@ -72,10 +63,10 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     deferred += _note_markdown_problems(annotations, note_bodies, shorts, definitions)
     try:
         metadata = read_metadata(meta, node, sources[0], root)
-        styles = _find_styles(root, metadata.paper, csl)
+        styles = find_styles(root, metadata.paper, csl, cache_dir)
     except BuildFailed as failure:
         raise BuildFailed((*deferred, *failure.diagnostics)) from None
-    sanitiser.check_classes(_style_classes(styles, root))
+    sanitiser.check_classes(style_classes(styles, root))
     deferred += sanitiser.problems
     return Edition(
         root=root,
@@ -132,15 +123,6 @@ def _parse(
     memo.save()
     _sanitise_citations(sanitiser, document, annotations)
     return document, sanitiser
-
-
-def _style_classes(styles: Styles, root: Path) -> set[str]:
-    """The classes the edition's style sheets document."""
-    return {
-        name
-        for sheet in dict.fromkeys((*styles.epub_css, *styles.pdf_css, *styles.booklet_css))
-        for name in documented_classes(_read_css(sheet, root))
-    }
 
 
 def _read_text(path: Path, root: Path) -> str:
@@ -285,65 +267,3 @@ def _note_markdown_problems(
                             )
                         )
     return problems
-
-
-def _pick_style(root: Path, name: str) -> Path:
-    """The edition's own file if there is one (read_utf8 then refuses a link out of the edition,
-    or a pipe), else the built-in one."""
-    own = root / "styles" / name
-    return own if os.path.lexists(own) else BUILTIN_STYLES / name
-
-
-def _find_csl(root: Path) -> Path | None:
-    csl = _pick_style(root, STYLE_FILES["csl"])
-    if csl.is_relative_to(root / "styles"):
-        read_utf8(csl, root)
-    return csl if csl.is_file() else None
-
-
-REPLACE_MARKER = re.compile(r"\A\ufeff?\s*/\*\s*readingedition:\s*replace\s*\*/", re.IGNORECASE)
-
-
-def _layered(root: Path, names: tuple[str, ...]) -> tuple[Path, ...]:
-    """The built-in sheets, then the edition's sheets of the same names, which add to them or
-    override their rules. An edition's sheet that opens with `/* readingedition: replace */`
-    takes the built-in's place instead."""
-    built_in, own = [], []
-    for name in names:
-        sheet = root / "styles" / name
-        if not os.path.lexists(sheet):
-            built_in.append(BUILTIN_STYLES / name)
-        elif REPLACE_MARKER.match(_read_css(sheet, root)):
-            built_in.append(sheet)
-        else:
-            built_in.append(BUILTIN_STYLES / name)
-            own.append(sheet)
-    return (*built_in, *own)
-
-
-def _find_styles(root: Path, paper: str, csl: Path | None) -> Styles:
-    epub = _layered(root, STYLE_FILES["epub"])
-    pdf = _layered(root, (*STYLE_FILES["pdf"], *PAPER_STYLES.get(paper, ())))
-    booklet = _layered(root, (*STYLE_FILES["pdf"], *BOOKLET_STYLES[paper]))
-    for sheet in dict.fromkeys((*epub, *pdf, *booklet)):
-        _check_css(sheet, root)
-    return Styles(epub_css=epub, pdf_css=pdf, csl=csl, booklet_css=booklet)
-
-
-def _read_css(path: Path, root: Path) -> str:
-    """The sheet's text; an edition's own must be a file inside it (read_utf8 refuses a link out
-    of the edition, or a pipe)."""
-    return read_utf8(path, root if path.is_relative_to(root) else None)
-
-
-def _check_css(path: Path, root: Path) -> None:
-    css = _read_css(path, root)
-    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
-    errors = [rule for rule in rules if rule.type == "error"]
-    for rule in rules:
-        if rule.type == "qualified-rule":
-            errors += [d for d in tinycss2.parse_blocks_contents(rule.content) if d.type == "error"]
-    if errors:
-        raise BuildFailed(
-            (Diagnostic("F004", f"the style sheet does not parse: {errors[0].message}", path, errors[0].source_line),)
-        )
