@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -216,20 +217,28 @@ class Sanitiser:
 
     def _walk(self, node: Any, place: Place, formatted: bool) -> None:
         stack: list[tuple[Any, int]] = [(node, 0)]
+        pop, push, extend = stack.pop, stack.append, stack.extend
         while stack:
-            item, depth = stack.pop()
-            if isinstance(item, list):
-                stack.extend((child, depth) for child in reversed(item))
-            elif isinstance(item, dict):
+            item, depth = pop()
+            if type(item) is list:
+                extend(zip(reversed(item), repeat(depth)))
+            elif type(item) is dict:
                 if "t" not in item:  # a citation's record, a metadata map
-                    stack.extend((child, depth) for child in reversed(list(item.values())))
+                    extend(zip(reversed(item.values()), repeat(depth)))
                     continue
                 if depth >= MAX_DEPTH:
                     self._problem("S003", f"nests more than {MAX_DEPTH} levels deep", place)
                     return
+                kind, content = item["t"], item.get("c")
+                # A short way through the commonest elements: words and the spaces between them.
+                if kind == "Str" and type(content) is str:
+                    self._text(content, place)
+                    continue
+                if content is None and kind in ("Space", "SoftBreak", "LineBreak"):
+                    continue
                 self._element(item, place, formatted)
                 if "c" in item:
-                    stack.append((item["c"], depth + 1))
+                    push((item["c"], depth + 1))
 
     def _element(self, element: dict[str, Any], place: Place, formatted: bool) -> None:
         kind = element["t"]
@@ -241,10 +250,7 @@ class Sanitiser:
             )
             kind = element["t"]
         if kind == "Str" or kind in ("Code", "CodeBlock"):
-            text = element["c"] if kind == "Str" else element["c"][1]
-            bad = _NOT_XML.search(text)
-            if bad:
-                self._problem("T009", f"holds the control character U+{ord(bad.group()):04X}", place)
+            self._text(element["c"] if kind == "Str" else element["c"][1], place)
         if kind == "Link":
             url = element["c"][2][0]
             if not link_allowed(url):
@@ -254,6 +260,11 @@ class Sanitiser:
             self._problem("A005", f"includes an image ({url!r})", place, url)
         if kind in _ATTR_AT:
             self._attributes(element, kind, element["c"][_ATTR_AT[kind]], place, formatted)
+
+    def _text(self, text: str, place: Place) -> None:
+        bad = _NOT_XML.search(text)
+        if bad:
+            self._problem("T009", f"holds the control character U+{ord(bad.group()):04X}", place)
 
     def _attributes(self, element: dict[str, Any], kind: str, attr: list[Any], place: Place, formatted: bool) -> None:
         ident, classes, pairs = attr
