@@ -20,7 +20,7 @@ import html
 import json
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -106,25 +106,31 @@ def _parse_strings(strings: list[str]) -> list[str]:
     return [json.dumps(meta[name], ensure_ascii=False) for name in names]
 
 
-def _cites(node: Any) -> Iterator[dict[str, Any]]:
-    """Every Cite element, in document order."""
-    return (element for element in elements(node) if element["t"] == "Cite")
+def cites_in(node: Any) -> list[dict[str, Any]]:
+    """Every Cite element (not those inside another), in document order."""
+    return [element for element in elements(node) if element["t"] == "Cite"]
 
 
 def format_citations(
-    tree: dict[str, Any], sections: Iterable[str], *, references: list[Any], csl: Path | None, memo: Memo
+    tree: dict[str, Any],
+    sections: Iterable[str],
+    cites: list[dict[str, Any]],
+    *,
+    references: list[Any],
+    csl: Path | None,
+    memo: Memo,
 ) -> None:
-    """citeproc on a document of the citations alone (in the text, and in the metadata maps named
-    `sections`), each in a paragraph of its own (with the text's own metadata, for settings such as
-    `nocite` or `lang`): it formats each the same as in place, for citations never depend on the
-    prose around them. A style that would put them in footnotes gets them formatted in the text.
-    The bibliography, if any, is appended as a final Div#refs. (The metadata block may not name
-    files for citeproc, such as `bibliography:`: references are the annotation files'.)"""
+    """citeproc on a document of the citations alone (`cites`: every Cite element in the text, then
+    in the metadata maps named `sections`, in document order), each in a paragraph of its own (with
+    the text's own metadata, for settings such as `nocite` or `lang`): it formats each the same as
+    in place, for citations never depend on the prose around them. A style that would put them in
+    footnotes gets them formatted in the text. The bibliography, if any, is appended as a final
+    Div#refs. (The metadata block may not name files for citeproc, such as `bibliography:`:
+    references are the annotation files'.)"""
     # The text's own metadata goes to citeproc as it is, `nocite` included: its citations are
     # not among those to format.
     sections = set(sections)
     text_meta = {key: value for key, value in tree["meta"].items() if key not in sections}
-    cites = [*_cites(tree["blocks"]), *_cites([v for k, v in tree["meta"].items() if k in sections])]
     if not cites and "nocite" not in text_meta:
         return
     request = json.dumps(document([{"t": "Para", "c": [cite]} for cite in cites], text_meta), ensure_ascii=False)
@@ -141,7 +147,7 @@ def format_citations(
             result = _run(request, "json", "json", args)
         memo.put(key, result)
     formatted = _loads(result)["blocks"]
-    done = list(_cites(formatted))
+    done = cites_in(formatted)
     if len(done) != len(cites):
         raise RuntimeError(f"citeproc returned {len(done)} citations for {len(cites)}")
     for cite, formatted_cite in zip(cites, done):

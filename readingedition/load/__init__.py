@@ -19,13 +19,13 @@ from ..ast import elements
 from ..diagnostics import BuildFailed, Diagnostic
 from ..memo import CACHE_DIR
 from ..model import Annotations, Edition
-from ..pandoc import format_citations, open_memo, parse_markdown
+from ..pandoc import cites_in, format_citations, open_memo, parse_markdown
 from .annotations import load_annotations
 from .files import listed, read_utf8
 from .metadata import metadata_block, metadata_problems, read_metadata
 from .sanitise import MAX_DEPTH, MAX_PARAGRAPH, Place, Sanitiser, check_source
 from .styles import find_csl, find_styles, style_classes
-from .text import duplicate_footnotes, join_texts, resolve_images, restore_code, split_files, undefined_footnotes
+from .text import duplicate_footnotes, finish_blocks, join_texts, undefined_footnotes
 
 _PAYLOAD = {
     "notes": "readingedition-notes",
@@ -56,9 +56,7 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     definitions = _take(meta, _PAYLOAD["definitions"], blocks=True)
     # Problems that do not stop the quotes being anchored go with the edition, so that the anchor
     # stage reports them together with its own.
-    deferred = resolve_images(document["blocks"], root, sources, texts)
-    document["blocks"] = [block for _, block in split_files(document["blocks"])]
-    restore_code(document["blocks"])
+    document["blocks"], deferred = finish_blocks(document["blocks"], root, sources, texts)
     deferred += undefined_footnotes(document["blocks"], sources, texts)
     deferred += _note_markdown_problems(annotations, note_bodies, shorts, definitions)
     try:
@@ -119,9 +117,16 @@ def _parse(
             (Diagnostic("S003", f"the text nests more than {MAX_DEPTH} levels deep", sources[0]),)
         ) from None
     sanitiser = _sanitise(document, annotations, tuple(zip(sources, texts)))
-    format_citations(document, payload, references=list(annotations.references), csl=csl, memo=memo)
+    # One walk finds the citations for citeproc and for the check of what it made of them.
+    in_meta = {key: cites_in(value) for key, value in document["meta"].items()}
+    in_text = cites_in(document["blocks"])
+    to_format = [*in_text, *(cite for key, cites in in_meta.items() if key in payload for cite in cites)]
+    blocks = len(document["blocks"])
+    format_citations(document, payload, to_format, references=list(annotations.references), csl=csl, memo=memo)
     memo.save()
-    _sanitise_citations(sanitiser, document, annotations)
+    # Every citation, in document order (the metadata's first), and any in the bibliography.
+    cites = [*(cite for cites in in_meta.values() for cite in cites), *in_text, *cites_in(document["blocks"][blocks:])]
+    _sanitise_citations(sanitiser, cites, document, annotations)
     return document, sanitiser
 
 
@@ -183,17 +188,19 @@ def _sanitise(document: dict[str, Any], annotations: Annotations, sources: tuple
     return sanitiser
 
 
-def _sanitise_citations(sanitiser: Sanitiser, document: dict[str, Any], annotations: Annotations) -> None:
-    """citeproc's output holds the references' fields: each citation and bibliography entry is
-    checked as the Markdown of the reference it comes from."""
+def _sanitise_citations(
+    sanitiser: Sanitiser, cites: list[dict[str, Any]], document: dict[str, Any], annotations: Annotations
+) -> None:
+    """citeproc's output holds the references' fields: each citation (`cites`, every Cite element
+    of the document) and bibliography entry is checked as the Markdown of the reference it comes
+    from."""
     places = {
         str(ref.get("id")): Place(f"reference `{ref.get('id')}`", where.path, where.line)
         for ref, where in zip(annotations.references, annotations.reference_where)
     }
     fallback = Place("a reference", None)
-    for element in elements(document):
-        if element["t"] == "Cite":
-            sanitiser.formatted(element["c"][1], places.get(element["c"][0][0]["citationId"], fallback))
+    for cite in cites:
+        sanitiser.formatted(cite["c"][1], places.get(cite["c"][0][0]["citationId"], fallback))
     refs = document["blocks"][-1] if document["blocks"] else None
     if refs and refs["t"] == "Div" and refs["c"][0][0] == "refs":
         for entry in refs["c"][1]:

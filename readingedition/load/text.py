@@ -57,13 +57,6 @@ def split_files(blocks: list[Any]) -> Iterator[tuple[int, dict[str, Any]]]:
         yield index, block
 
 
-def restore_code(blocks: list[Any]) -> None:
-    """Code shows what the editor typed: the per-file footnote labels are undone in it."""
-    for element in elements(blocks):
-        if element["t"] in ("Code", "CodeBlock"):
-            element["c"][1] = _OWN.sub(r"[^\2]", element["c"][1])
-
-
 def duplicate_footnotes(sources: list[Path], texts: list[str]) -> list[Diagnostic]:
     problems = []
     for path, text in zip(sources, texts):
@@ -107,31 +100,42 @@ def undefined_footnotes(blocks: list[Any], sources: list[Path], texts: list[str]
     return problems
 
 
-def resolve_images(blocks: list[Any], root: Path, sources: list[Path], texts: list[str]) -> list[Diagnostic]:
-    """Point every image at its file, relative to the edition (from its Markdown file's folder,
-    or else the edition's); an image needs alt text and a file inside the edition."""
-    problems = []
+def finish_blocks(
+    blocks: list[Any], root: Path, sources: list[Path], texts: list[str]
+) -> tuple[list[Any], list[Diagnostic]]:
+    """The text's blocks without the markers between files, and what is wrong with its images, in
+    one walk: every image pointed at its file, relative to the edition (from its Markdown file's
+    folder, or else the edition's), and code given back what the editor typed (the per-file
+    footnote labels undone). An image needs alt text and a file inside the edition."""
+    kept, problems = [], []
     for index, block in split_files(blocks):
+        kept.append(block)
         for element in elements(block):
-            if element["t"] != "Image":
-                continue
-            target = element["c"][2][0]
-            text = texts[index]
-            line = text.count("\n", 0, max(text.find(target), 0)) + 1
-            if not stringify(element["c"][1]).strip():
-                problems.append(Diagnostic("T006", f"the image {target} has no alt text", sources[index], line))
-            found = find_image(target, root, sources[index].parent)
-            if found is None:
-                problems.append(
-                    Diagnostic(
-                        "T007",
-                        f"the image {target} is not a file in the edition ({', '.join(sorted(IMAGE_TYPES))})",
-                        sources[index],
-                        line,
-                    )
-                )
-            else:
-                element["c"][2][0] = found
+            if element["t"] == "Image":
+                problems += _resolve_image(element, root, sources[index], texts[index])
+            elif element["t"] in ("Code", "CodeBlock"):
+                element["c"][1] = _OWN.sub(r"[^\2]", element["c"][1])
+    return kept, problems
+
+
+def _resolve_image(image: dict[str, Any], root: Path, source: Path, text: str) -> list[Diagnostic]:
+    target = image["c"][2][0]
+    line = text.count("\n", 0, max(text.find(target), 0)) + 1
+    problems = []
+    if not stringify(image["c"][1]).strip():
+        problems.append(Diagnostic("T006", f"the image {target} has no alt text", source, line))
+    found = find_image(target, root, source.parent)
+    if found is None:
+        problems.append(
+            Diagnostic(
+                "T007",
+                f"the image {target} is not a file in the edition ({', '.join(sorted(IMAGE_TYPES))})",
+                source,
+                line,
+            )
+        )
+    else:
+        image["c"][2][0] = found
     return problems
 
 
