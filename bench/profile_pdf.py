@@ -173,9 +173,9 @@ def render_variant(html: str, base_url: str, sheets: list[Path], variant: Varian
 
 
 def _sheets(annotated) -> list[Path]:
-    from run import _sheet_paths  # the same list bench/run.py uses
+    from editions import sheet_paths  # the same list bench/run.py measures with
 
-    return _sheet_paths(annotated)
+    return sheet_paths(annotated)
 
 
 def ablate(chapters: int, names: list[str] | None) -> None:
