@@ -19,6 +19,7 @@ from ..diagnostics import BuildFailed, Diagnostic
 from ..model import Metadata, slugify
 from .annotations import parse_yaml
 from .labels import LABEL_KEYS, labels_for
+from .sanitise import is_language_tag
 from .text import IMAGE_TYPES, find_image
 
 KEYS = (
@@ -45,12 +46,6 @@ KEYS = (
 )
 NAME_KEYS = ("author", "editor", "translator")
 _BLOCK = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-# RFC 5646 syntax: language (2-3 letters, ISO 639), extlang, script, region, variants, extensions, private use.
-_BCP47 = re.compile(
-    r"^[a-z]{2,3}(-[a-z]{3}){0,3}(-[a-z]{4})?(-([a-z]{2}|\d{3}))?(-([a-z\d]{5,8}|\d[a-z\d]{3}))*"
-    r"(-[a-wyz\d](-[a-z\d]{2,8})+)*(-x(-[a-z\d]{1,8})+)?$",
-    re.I,
-)
 ISO_639_1 = set(
     "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee "
     "el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it "
@@ -116,8 +111,10 @@ def metadata_problems(data: dict[str, Any], node: Any, path: Path) -> list[Diagn
 
 
 def _is_language_tag(tag: str) -> bool:
+    """A well-formed tag (as the sanitiser reads `lang` in the text) whose language is a known
+    two-letter code or a three-letter one."""
     primary = tag.split("-")[0].lower()
-    return bool(_BCP47.match(tag)) and (len(primary) == 3 or primary in ISO_639_1)
+    return is_language_tag(tag) and (len(primary) == 3 or primary in ISO_639_1)
 
 
 def key_line(node: Any, key: str) -> int:
