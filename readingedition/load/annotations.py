@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from ..diagnostics import BuildFailed, Diagnostic
+from ..diagnostics import BuildFailed, Diagnostic, fail
 from ..model import Annotations, Location, NoteSpec, TermSpec
 from .files import listed, read_utf8
 from .sanitise import check_yaml_depth
@@ -140,28 +140,12 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, yaml.No
         raise BuildFailed((Diagnostic("Y001", f"YAML syntax error: {error}".splitlines()[0], path, line),)) from None
     duplicate = _duplicate_key(node) if node is not None else None
     if duplicate is not None:
-        raise BuildFailed(
-            (
-                Diagnostic(
-                    "Y006",
-                    f"the key `{duplicate.value}` appears twice in the same entry",
-                    path,
-                    duplicate.start_mark.line + first_line,
-                ),
-            )
-        )
+        message = f"the key `{duplicate.value}` appears twice in the same entry"
+        raise fail("Y006", message, path, duplicate.start_mark.line + first_line)
     odd = _key_not_text(node) if node is not None else None
     if odd is not None:
-        raise BuildFailed(
-            (
-                Diagnostic(
-                    "K007",
-                    f"the key `{odd.value}` is read as a number or yes/no, not a word",
-                    path,
-                    odd.start_mark.line + first_line,
-                ),
-            )
-        )
+        message = f"the key `{odd.value}` is read as a number or yes/no, not a word"
+        raise fail("K007", message, path, odd.start_mark.line + first_line)
     return data, node
 
 
