@@ -141,6 +141,13 @@ def build_in_process(root: Path, out: Path, capsys, command: str = "epub") -> tu
     return code, captured.out, captured.err
 
 
+def good_build(root: Path, out: Path, capsys) -> tuple[Path, dict[str, tuple[bytes, int]]]:
+    """OUT holding a good build of the edition at ROOT, and its snapshot (to compare with later)."""
+    code, _, stderr = build_in_process(root, out, capsys)
+    assert code == 0, stderr
+    return out, snapshot(out)
+
+
 def note_yaml(**fields: str) -> str:
     """A notes file with one note; values are written as JSON strings (valid YAML scalars)."""
     lines = ["notes:"]

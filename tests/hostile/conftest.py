@@ -10,7 +10,7 @@ import pytest
 from readingedition import memo
 
 from .listener import Listener
-from editions_factory import build_in_process, make_edition, snapshot
+from editions_factory import good_build, make_edition
 
 
 @pytest.fixture
@@ -39,7 +39,4 @@ def edition(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def good_out(edition: Path, tmp_path: Path, capsys) -> tuple[Path, dict]:
-    out = tmp_path / "out"
-    code, _, stderr = build_in_process(edition, out, capsys)
-    assert code == 0, stderr
-    return out, snapshot(out)
+    return good_build(edition, tmp_path / "out", capsys)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from readingedition.diagnostics import CODES
 
-from editions_factory import EDITION_NAME, build_in_process, snapshot
+from editions_factory import EDITION_NAME, build_in_process, build_subprocess, snapshot
 
 EPUB_NAME = f"{EDITION_NAME}.epub"
 PDF_NAME = f"{EDITION_NAME}.pdf"
@@ -35,6 +35,14 @@ def refuse(edition: Path, good_out, capsys, first: str, command: str = "epub") -
     code, stdout, stderr = build_in_process(edition, out, capsys, command)
     assert_refused(code, stdout, stderr, out, before, first)
     return stderr
+
+
+def refuse_in_subprocess(edition: Path, good_out, first: str, **options) -> str:
+    """As refuse(), with `python build.py` in a process of its own (build_subprocess's options)."""
+    out, before = good_out
+    done = build_subprocess(edition, out, **options)
+    assert_refused(done.returncode, done.stdout, done.stderr, out, before, first)
+    return done.stderr
 
 
 def chapter(out: Path, name: str = EPUB_NAME) -> str:

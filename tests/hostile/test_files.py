@@ -7,9 +7,9 @@ import os
 import shutil
 from pathlib import Path
 
-from .refusal import assert_refused, refuse
+from .refusal import refuse, refuse_in_subprocess
 from conftest import REPOSITORY
-from editions_factory import NOTES_FILE, NOTES_YAML, build_subprocess
+from editions_factory import NOTES_FILE, NOTES_YAML
 
 
 def test_clean_writes_and_reads_inside_src_text_only(tmp_path: Path, capsys) -> None:
@@ -56,16 +56,12 @@ def test_an_annotation_file_linked_from_outside_is_refused(edition: Path, good_o
 
 
 def test_a_pipe_named_md_does_not_hang_the_build(edition: Path, good_out) -> None:
-    out, before = good_out
     os.mkfifo(edition / "src_text" / "zz.md")
-    done = build_subprocess(edition, out, timeout=60)
-    assert_refused(
-        done.returncode,
-        done.stdout,
-        done.stderr,
-        out,
-        before,
+    refuse_in_subprocess(
+        edition,
+        good_out,
         "src_text/zz.md: error F005 not-a-regular-file: the file is not a regular file (a pipe, device or socket)",
+        timeout=60,
     )
 
 

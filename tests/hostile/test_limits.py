@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from .refusal import assert_refused, refuse
-from editions_factory import GLOSSARY_FILE, METADATA, NOTES_FILE, TEXT, TEXT_FILE, build_subprocess, write
+from .refusal import refuse, refuse_in_subprocess
+from editions_factory import GLOSSARY_FILE, METADATA, NOTES_FILE, TEXT, TEXT_FILE, write
 
 
 @pytest.mark.parametrize(
@@ -65,15 +65,11 @@ def test_deep_yaml_is_refused(edition: Path, good_out, capsys) -> None:
 
 
 def test_a_huge_paragraph_is_refused_quickly(edition: Path, good_out) -> None:
-    out, before = good_out
     write(edition, TEXT_FILE, TEXT + "\n" + "word " * 2_000_000 + "\n")
-    done = build_subprocess(edition, out, timeout=60)
-    assert_refused(
-        done.returncode,
-        done.stdout,
-        done.stderr,
-        out,
-        before,
+    refuse_in_subprocess(
+        edition,
+        good_out,
         "src_text/text.md:14: error S004 too-large: a paragraph of 10,000,001 characters is longer than "
         "the 100,000 the builder lays out",
+        timeout=60,
     )

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from .refusal import EPUB_NAME, PDF_NAME, assert_refused, first_diagnostic
+from .refusal import EPUB_NAME, PDF_NAME, assert_refused, first_diagnostic, refuse_in_subprocess
 from conftest import EXAMPLE
-from editions_factory import NOTES_FILE, NOTES_YAML, build_in_process, build_subprocess, snapshot, write
+from editions_factory import NOTES_FILE, NOTES_YAML, build_in_process, snapshot, write
 
 
 def _with_old_pdf(good_out) -> tuple[Path, dict]:
@@ -138,13 +138,9 @@ def test_a_read_only_out_is_a_coded_error(edition: Path, tmp_path: Path, capsys)
 
 @pytest.mark.parametrize("value", ["yesterday", "1.5", "-1"])
 def test_source_date_epoch_must_be_whole_seconds(edition: Path, good_out, value: str) -> None:
-    out, before = good_out
-    done = build_subprocess(edition, out, env={"SOURCE_DATE_EPOCH": value})
-    assert_refused(
-        done.returncode,
-        done.stdout,
-        done.stderr,
-        out,
-        before,
+    refuse_in_subprocess(
+        edition,
+        good_out,
         f"error B001 bad-source-date-epoch: SOURCE_DATE_EPOCH is {value!r}, not a whole number of seconds",
+        env={"SOURCE_DATE_EPOCH": value},
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from .catalogue import EPUB_NAME
-from editions_factory import build_in_process, make_edition, snapshot
+from editions_factory import good_build, make_edition
 
 
 @pytest.fixture
@@ -18,9 +18,6 @@ def edition(tmp_path: Path) -> Path:
 @pytest.fixture
 def good_out(edition: Path, tmp_path: Path, capsys) -> tuple[Path, dict]:
     """OUT holding a good build of the edition, and its snapshot."""
-    out = tmp_path / "out"
-    code, stdout, stderr = build_in_process(edition, out, capsys)
-    assert code == 0, stderr
-    before = snapshot(out)
+    out, before = good_build(edition, tmp_path / "out", capsys)
     assert list(before) == [EPUB_NAME]
     return out, before
