@@ -19,8 +19,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ...markup import call_id
-from .glosses import place_glosses
-from .internals import (
+from .boxes import (
     add_page,
     append_to_page,
     baseline,
@@ -33,8 +32,9 @@ from .internals import (
     show,
     split_note,
     unwrap,
-    wp,
 )
+from .glosses import place_glosses
+from .internals import wp
 from .pages import (
     LOGGER,
     Column,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import insort
 from collections.abc import Callable
 
-from .internals import remove_child
+from .boxes import remove_child
 from .pages import NoteBox, PageColumn
 from .placement import fit
 

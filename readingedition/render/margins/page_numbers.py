@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .internals import WP, page_box, refresh_links, set_text, unwrap, wp
+from .boxes import page_box, refresh_links, set_text, unwrap
+from .internals import WP, wp
 
 if TYPE_CHECKING:  # pragma: no cover
     import weasyprint

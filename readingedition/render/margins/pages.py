@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...markup import CALL_PREFIX, DATA_CALL, DATA_NOTE_ID, DATA_TERM, MARGIN_GLOSS, MARGIN_NOTE
-from .internals import WP, baseline, classes, ink, is_absolute, marks, page_box, remove_child, unwrap, walk
+from .boxes import baseline, classes, ink, is_absolute, marks, page_box, remove_child, unwrap, walk
+from .internals import WP
 
 LOGGER = logging.getLogger(__name__.rpartition(".")[0])
 

@@ -11,7 +11,9 @@ import copy
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .internals import WP, remove_child, set_children, wp
+from .boxes import remove_child, set_children
+from .footnote_area import footnote_areas_measured_once
+from .internals import WP, wp
 
 # What this relies on
 # -------------------
@@ -165,6 +167,7 @@ def pages_make_room(choose: Callable[[Any], list[Any]], tries: int) -> Iterator[
 
     page_module.make_page = make_page
     try:
-        yield room
+        with footnote_areas_measured_once():
+            yield room
     finally:
         page_module.make_page = original
