@@ -64,7 +64,7 @@ def build(root: Path, out: Path, formats: tuple[str, ...] = ()) -> list[Path]:
         from .render.booklet import render_booklet
 
         jobs.append(
-            (f"{edition.name}-booklet.pdf", lambda path: _report_booklet(render_booklet(annotated, path), timer))
+            (f"{edition.name}-booklet.pdf", lambda path: _report_booklet(render_booklet(annotated, path), timer, root))
         )
     write_together(out, jobs)
     built = [out / name for name, _ in jobs]
@@ -73,20 +73,20 @@ def build(root: Path, out: Path, formats: tuple[str, ...] = ()) -> list[Path]:
     return built
 
 
-def _report_booklet(result, timer: _Timer) -> None:
+def _report_booklet(result, timer: _Timer, root: Path) -> None:
     timer.lap(f"booklet imposed: {result.pages} pages on {(result.pages + 3) // 4} sheets")
+    for warning in result.warnings:
+        _progress(warning.render(root))
 
 
 def _report_pdf(result, timer: _Timer, root: Path) -> None:
-    moved = result.placement.moved()
+    notes = result.placement.notes
     timer.lap(
-        f"PDF laid out: {result.pages} pages, {len(result.placement.notes)} margin notes, "
-        f"{len(moved)} moved more than two lines"
+        f"PDF laid out: {result.pages} pages, {len(notes)} editor's notes, "
+        f"{sum(note.at_foot for note in notes)} at the page foot, {len(result.placement.moved())} in the margin "
+        "more than two lines from their call"
     )
-    for note in moved:
-        where = "continued on the next page" if note.continued else f"{note.lines_moved:.1f} lines"
-        _progress(f"    note {note.note_id} ({note.call}) on p. {note.call_page_number}: moved {where}")
-    for warning in result.refused:
+    for warning in result.warnings:
         _progress(warning.render(root))
 
 

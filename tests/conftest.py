@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,7 @@ class Built:
     annotated: AnnotatedEdition
     epub: Path
     pdf: Path
+    messages: str  # what the build wrote on stderr: its progress and warnings
 
     def xhtml(self, name: str) -> lxml.etree._Element:
         with zipfile.ZipFile(self.epub) as book:
@@ -38,8 +41,9 @@ class Built:
 
 
 def _build(root: Path, out: Path) -> Built:
-    epub, pdf = build(root, out, ("epub", "pdf"))
-    return Built(anchor_edition(load_edition(root)), epub, pdf)
+    with contextlib.redirect_stderr(io.StringIO()) as messages:
+        epub, pdf = build(root, out, ("epub", "pdf"))
+    return Built(anchor_edition(load_edition(root)), epub, pdf, messages.getvalue())
 
 
 @pytest.fixture(scope="session")

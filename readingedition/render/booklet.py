@@ -45,7 +45,7 @@ def render_booklet(annotated: AnnotatedEdition, target: Path) -> PdfResult:
     )
     with tempfile.TemporaryDirectory(prefix="readingedition-booklet-") as scratch:
         pages = Path(scratch) / "pages.pdf"
-        result = render_pdf(half_size, pages)
+        result = render_pdf(half_size, pages, output="the booklet")
         impose(pages, target, SHEETS[edition.metadata.paper])
     return result
 

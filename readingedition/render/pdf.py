@@ -59,6 +59,7 @@ from .margins import (
     notes_the_page_cannot_hold,
     page_references_kept,
     pages_make_room,
+    placement_warnings,
     write_page_numbers,
 )
 from .pdf_notes import note_inlines
@@ -72,7 +73,7 @@ PAGE_TRIES = 4
 class PdfResult:
     pages: int
     placement: MarginPlacement
-    refused: tuple[Diagnostic, ...] = ()  # S006 warnings: what the layout asked for and did not get
+    warnings: tuple[Diagnostic, ...] = ()  # the margin engine's (R002-R005) and the files refused (S005)
 
 
 class _Text:
@@ -288,7 +289,8 @@ def _without_attachments(rendered: weasyprint.Document) -> None:
         page.links[:] = [link for link in page.links if link[0] != "attachment"]
 
 
-def render_pdf(annotated: AnnotatedEdition, target: Path) -> PdfResult:
+def render_pdf(annotated: AnnotatedEdition, target: Path, output: str = "the PDF") -> PdfResult:
+    """Write the packet to `target`. `output` names it in warnings ("page 3 of the PDF")."""
     fetcher = EditionFetcher(annotated.edition)
     with _fewer_collections():
         rendered, placement = layout_pdf(annotated, fetcher)
@@ -296,4 +298,5 @@ def render_pdf(annotated: AnnotatedEdition, target: Path) -> PdfResult:
         _without_attachments(rendered)
         with libraries_clock(), page_references_kept():
             rendered.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")  # tagged, PDF/UA metadata
-        return PdfResult(len(rendered.pages), placement, fetcher.warnings())
+        warnings = placement_warnings(placement, annotated, output) + fetcher.warnings()
+        return PdfResult(len(rendered.pages), placement, warnings)

@@ -409,6 +409,7 @@ def test_glosses_stay_where_there_is_room_and_go_where_it_is_crowded(packet):
     roomy = packet("glosses.html")
     _assert_clean(roomy)
     assert (roomy.placement.glosses_kept, roomy.placement.glosses_dropped) == (2, 1)
+    assert [(g.term, g.page_number) for g in roomy.placement.dropped_glosses] == [("plenum", 1)]
     margin, text = _margin_text(roomy, 1), _page_text(roomy, 1)
     assert "council of elected" in margin and "elected by a workshop" in margin
     for drawn in (margin, text):

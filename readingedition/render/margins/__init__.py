@@ -28,10 +28,11 @@ from __future__ import annotations
 from .engine import MarginPlan, notes_the_page_cannot_hold, place_margin_notes
 from .internals import check_weasyprint_internals, page_references_kept
 from .page_numbers import PAGE_NUMBER_SLOT, write_page_numbers
-from .results import MarginPlacement, PlacedNote
+from .results import DroppedGloss, MarginPlacement, PlacedNote, placement_warnings
 from .room import pages_make_room
 
 __all__ = [
+    "DroppedGloss",
     "MarginPlacement",
     "MarginPlan",
     "PAGE_NUMBER_SLOT",
@@ -41,5 +42,6 @@ __all__ = [
     "page_references_kept",
     "pages_make_room",
     "place_margin_notes",
+    "placement_warnings",
     "write_page_numbers",
 ]

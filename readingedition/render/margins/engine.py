@@ -36,7 +36,6 @@ from .boxes import (
 from .glosses import place_glosses
 from .internals import wp
 from .pages import (
-    LOGGER,
     Column,
     Found,
     NoteBox,
@@ -110,16 +109,7 @@ class MarginPlan:
                 refresh_links(page.page)
         results = [_result(note, pages) for note in notes if not note.gloss and not note.part]
         results += [_foot_result(foot.note_id, foot.call, foot.page, self.found) for foot in self.found.foot]
-        placement = MarginPlacement(tuple(results), kept, dropped, remade_pages)
-        for note in placement.moved():
-            LOGGER.info(
-                "margin note %s (called on p. %d) is on p. %d, %.1f lines from its call",
-                note.note_id,
-                note.call_page_number,
-                note.page_number,
-                note.lines_moved,
-            )
-        return placement
+        return MarginPlacement(tuple(results), kept, tuple(dropped), remade_pages, tuple(self.found.split))
 
 
 def notes_the_page_cannot_hold(box: Any) -> list[Any]:
@@ -194,7 +184,6 @@ def _stack_pages(pages: list[PageColumn], document: Any, twosided: bool) -> None
         own = [n for n in carried if not n.part] + sorted(page.notes, key=lambda n: (n.desired_y, n.order))
         carried = _fill(page, parts, own)
         if carried and index + 1 == len(pages):
-            LOGGER.warning("margin notes overflow the last page: adding a page for %d", len(carried))
             new = add_page(document, page.page)
             side = {"left": "right", "right": "left"}[page.side] if twosided else page.side
             pages.append(

@@ -8,7 +8,6 @@ from the text block's edge) and is as wide as they were laid out.
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,8 +16,6 @@ from typing import Any
 from ...markup import CALL_PREFIX, DATA_CALL, DATA_NOTE_ID, DATA_TERM, MARGIN_GLOSS, MARGIN_NOTE
 from .boxes import baseline, classes, ink, is_absolute, marks, page_box, remove_child, unwrap, walk
 from .internals import WP
-
-LOGGER = logging.getLogger(__name__.rpartition(".")[0])
 
 
 @dataclass(eq=False)
@@ -112,6 +109,7 @@ class Found:
     notes: list[NoteBox] = field(default_factory=list)
     calls: dict[str, tuple[int, Any, Any]] = field(default_factory=dict)
     foot: list[FootNote] = field(default_factory=list)
+    split: list[str] = field(default_factory=list)  # notes laid out in parts, one part kept
 
 
 def read_page(index: int, page: Any, found: Found) -> PageColumn:
@@ -274,7 +272,7 @@ def one_per_element(found: Found, pages: list[PageColumn], page_label: Callable[
         with_text = [f for f in fragments if f.has_text] or fragments[:1]
         keep = next((f for f in with_text if in_line and f.page == in_line.page), with_text[0])
         if len(with_text) > 1:
-            LOGGER.warning("margin note %s was laid out in %d parts; keeping one", keep.note_id, len(with_text))
+            found.split.append(keep.note_id)
         for fragment in fragments:
             if fragment is not keep:
                 remove_child(fragment.parent, fragment.holder)

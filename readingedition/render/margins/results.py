@@ -1,8 +1,12 @@
-"""What the margin engine did with each note: the results it hands back to the renderer."""
+"""What the margin engine did with each note: the results it hands back to the renderer, and
+the warnings they give the editor."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from ...diagnostics import Diagnostic
+from ...model import AnnotatedEdition, Location
 
 
 @dataclass(frozen=True)
@@ -19,13 +23,27 @@ class PlacedNote:
 
 
 @dataclass(frozen=True)
+class DroppedGloss:
+    """A glossary term's short gloss the margin had no room for (the term still links to the
+    glossary)."""
+
+    term: str  # its slug
+    page_number: int  # 1-based page of its line
+
+
+@dataclass(frozen=True)
 class MarginPlacement:
     """The outcome of :func:`place_margin_notes`."""
 
     notes: tuple[PlacedNote, ...]
     glosses_kept: int
-    glosses_dropped: int
+    dropped_glosses: tuple[DroppedGloss, ...] = ()
     remade_pages: int = 0  # pages laid out again to make room at their foot
+    split_notes: tuple[str, ...] = ()  # laid out by WeasyPrint in parts, of which one was kept
+
+    @property
+    def glosses_dropped(self) -> int:
+        return len(self.dropped_glosses)
 
     def moved(self, more_than_lines: float = 2) -> tuple[PlacedNote, ...]:
         """Notes in the margin more than ``more_than_lines`` body lines from their call, or
@@ -36,22 +54,47 @@ class MarginPlacement:
             if not note.at_foot and (note.page_number != note.call_page_number or note.lines_moved > more_than_lines)
         )
 
-    def report(self, more_than_lines: float = 2) -> str:
-        """A short account of the notes that had to move."""
-        moved = self.moved(more_than_lines)
-        foot = sum(note.at_foot for note in self.notes)
-        continued = sum(note.continued for note in self.notes)
-        lines = [
-            f"margin notes: {len(self.notes)} placed, {len(moved)} moved more than "
-            f"{more_than_lines:g} lines, {foot} at the page foot, {continued} continued "
-            f"({self.remade_pages} pages laid out again); glosses: "
-            f"{self.glosses_kept} kept, {self.glosses_dropped} dropped"
-        ]
-        for note in moved:
-            where = (
-                f"p. {note.page_number} (called on p. {note.call_page_number})"
-                if note.page_number != note.call_page_number
-                else f"p. {note.page_number}, {note.lines_moved:.1f} lines from its call"
+
+def placement_warnings(placement: MarginPlacement, annotated: AnnotatedEdition, output: str) -> tuple[Diagnostic, ...]:
+    """What the editor should hear of the placement, as warnings at the note's or the glossary
+    term's place in the annotation files: a note off its call's page (R002), a gloss left out
+    (R003), a note too long for its page (R004), a note WeasyPrint laid out in parts (R005).
+    ``output``: what the page numbers are of ("the PDF", "the booklet's pages")."""
+    notes = {note.spec.id: note.spec.where for note in annotated.notes}
+    terms = {term.slug: term.where for term in annotated.edition.annotations.glossary}
+
+    def warning(code: str, message: str, where: Location | None) -> Diagnostic:
+        return Diagnostic(code, message, where and where.path, where and where.line, severity="warning")
+
+    found = []
+    for note in placement.notes:
+        name = f"note `{note.note_id}` ({note.call})"
+        if note.page_number != note.call_page_number:
+            found.append(
+                warning(
+                    "R002",
+                    f"{name} starts on page {note.page_number} of {output}, its call on page {note.call_page_number}",
+                    notes.get(note.note_id),
+                )
             )
-            lines.append(f"  note {note.call} ({note.note_id}): {where}")
-        return "\n".join(lines)
+        elif note.continued:
+            found.append(
+                warning(
+                    "R004",
+                    f"{name} is too long for page {note.page_number} of {output}: it continues on the next page",
+                    notes.get(note.note_id),
+                )
+            )
+    found += [
+        warning(
+            "R003",
+            f"no room on page {gloss.page_number} of {output} for the gloss of `{gloss.term}`",
+            terms.get(gloss.term),
+        )
+        for gloss in placement.dropped_glosses
+    ]
+    found += [
+        warning("R005", f"note `{note_id}` was laid out in parts in {output}; one part was kept", notes.get(note_id))
+        for note_id in placement.split_notes
+    ]
+    return tuple(found)
