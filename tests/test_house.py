@@ -19,9 +19,6 @@ STAGES = frozenset({"load", "anchor", "render", "check", "clean"})
 SHARED = frozenset({"model", "markup", "ast", "diagnostics", "pandoc", "memo", "reproducible"})
 # What wires the stages together, and may import any of them.
 WIRING = frozenset({"cli", "pipeline", "watch", "__main__"})
-# Known to be over the limit and being split: expected to fail (an xfail, reported as XPASS once
-# it is short; then remove it from here).
-KNOWN_LONG_MODULES = frozenset({"render/margins/internals.py"})
 
 
 def _modules() -> list[Path]:
@@ -75,12 +72,7 @@ def long_functions(tree: ast.Module) -> list[str]:
     ]
 
 
-def _lengths() -> list:
-    long = pytest.mark.xfail(reason="known: the lead is splitting it", strict=False)
-    return [pytest.param(path, marks=[long] if _name(path) in KNOWN_LONG_MODULES else []) for path in _modules()]
-
-
-@pytest.mark.parametrize("path", _lengths(), ids=_name)
+@pytest.mark.parametrize("path", _modules(), ids=_name)
 def test_a_module_is_short(path):
     lines = len(path.read_text("utf-8").splitlines())
     assert lines <= MAX_MODULE_LINES, f"{_name(path)} has {lines} lines"
