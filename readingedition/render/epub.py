@@ -221,6 +221,7 @@ def _write(book: epub.EpubBook, meta: Metadata, epoch: datetime.datetime, target
             "epub2_guide": False,
             "landmark_title": labels("landmarks"),
             "toc_title": labels("contents"),
+            "compresslevel": 0,  # normalise_package compresses each file once, as it rewrites the zip
         },
     )
     target.write_bytes(normalise_package(buffer.getvalue(), meta.lang, epoch))
