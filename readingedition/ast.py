@@ -199,7 +199,7 @@ def verse_as_lines(node: Any, verse_class: str, line_class: str) -> Any:
     long line cannot turn over with the indent of verse)."""
     if isinstance(node, list):
         return [verse_as_lines(item, verse_class, line_class) for item in node]
-    if not isinstance(node, dict) or "c" not in node:
+    if not isinstance(node, dict) or isinstance(node.get("c", ""), str):  # no content, or a word's
         return node
     if node["t"] == "LineBlock":
         return div("", [verse_class], [div("", [line_class], [{"t": "Plain", "c": line}]) for line in node["c"]])

@@ -59,14 +59,17 @@ class NoteMarkup:
         for block in blocks:
             calls: list[str] = []
             feet: list[Any] = []
-            out.extend(
-                map_blocks(
-                    [block], lambda inlines, calls=calls, feet=feet: place_calls(self._inlines(inlines, calls, feet))
-                )
-            )
+            out.extend(map_blocks([block], lambda inlines, calls=calls, feet=feet: self._called(inlines, calls, feet)))
             out.extend(self._asides(calls))
             footnotes.extend(feet)
         return out + footnotes
+
+    def _called(self, inlines: list[Any], calls: list[str], feet: list[Any]) -> list[Any]:
+        """The inlines with their notes' calls, placed (place_calls); most hold none, and are as
+        they were, for the calls are the only markup place_calls moves."""
+        before = len(calls) + len(feet)
+        out = self._inlines(inlines, calls, feet)
+        return out if len(calls) + len(feet) == before else place_calls(out)
 
     def _inlines(self, inlines: list[Any], calls: list[str], feet: list[Any] | None) -> list[Any]:
         """`feet` is None inside a footnote: there, editor's notes are marked, not called."""
