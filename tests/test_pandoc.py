@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from readingedition.ast import stringify
 from readingedition.pandoc import divs_to_html, open_memo, parse_markdown
 
@@ -37,3 +39,14 @@ def test_the_build_cache_gives_the_same_html(tmp_path):
     cold = divs_to_html(divs, lang="en", cache_dir=tmp_path, table="test")
     assert any(tmp_path.iterdir())  # the cache was written
     assert divs_to_html(divs, lang="en", cache_dir=tmp_path, table="test") == cold
+
+
+def test_blocks_with_notes_or_code_inside_are_written_together_not_kept(tmp_path):
+    """pandoc numbers footnotes and code blocks across one call: blocks holding them, however deep,
+    are written in one call, so their ids stay distinct, and none is kept in the cache."""
+    note = {"t": "Note", "c": [_para("A note.")]}
+    code = {"t": "CodeBlock", "c": [["", ["python"], []], "x = 1"]}
+    quoted = [{"t": "BlockQuote", "c": [{"t": "Para", "c": [{"t": "Str", "c": "Word"}, note]}, code]} for _ in range(2)]
+    html = divs_to_html([("x", "chapter", quoted)], lang="en", cache_dir=tmp_path, table="test")
+    assert re.findall(r'id="(fn\d|cb\d)"', html) == ["cb1", "cb2", "fn1", "fn2"]
+    assert not open_memo(tmp_path, "test")._stored
