@@ -136,6 +136,7 @@ class Edition:
     term_shorts: dict[str, Inlines]  # term slug -> parsed Markdown
     term_definitions: dict[str, Blocks]
     styles: Styles
+    images: tuple[str, ...] = ()  # the text's image files, as paths relative to the edition, sorted
     # Errors found in loading that do not stop anchoring (images, footnotes, notes' links and
     # citations): the anchor stage reports them with its own, so one run shows every error.
     problems: tuple[Any, ...] = ()  # Diagnostics

@@ -56,7 +56,7 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     definitions = _take(meta, _PAYLOAD["definitions"], blocks=True)
     # Problems that do not stop the quotes being anchored go with the edition, so that the anchor
     # stage reports them together with its own.
-    document["blocks"], deferred = finish_blocks(document["blocks"], root, sources, texts)
+    document["blocks"], images, deferred = finish_blocks(document["blocks"], root, sources, texts)
     deferred += undefined_footnotes(document["blocks"], sources, texts)
     deferred += _note_markdown_problems(annotations, note_bodies, shorts, definitions)
     try:
@@ -79,6 +79,7 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
         term_shorts=shorts,
         term_definitions=definitions,
         styles=styles,
+        images=images,
         problems=tuple(deferred),
     )
 

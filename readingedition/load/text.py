@@ -102,20 +102,22 @@ def undefined_footnotes(blocks: list[Any], sources: list[Path], texts: list[str]
 
 def finish_blocks(
     blocks: list[Any], root: Path, sources: list[Path], texts: list[str]
-) -> tuple[list[Any], list[Diagnostic]]:
-    """The text's blocks without the markers between files, and what is wrong with its images, in
-    one walk: every image pointed at its file, relative to the edition (from its Markdown file's
-    folder, or else the edition's), and code given back what the editor typed (the per-file
-    footnote labels undone). An image needs alt text and a file inside the edition."""
-    kept, problems = [], []
+) -> tuple[list[Any], tuple[str, ...], list[Diagnostic]]:
+    """The text's blocks without the markers between files, the image files they show, and what
+    is wrong with those, in one walk: every image pointed at its file, relative to the edition
+    (from its Markdown file's folder, or else the edition's), and code given back what the editor
+    typed (the per-file footnote labels undone). An image needs alt text and a file inside the
+    edition."""
+    kept, problems, images = [], [], set()
     for index, block in split_files(blocks):
         kept.append(block)
         for element in elements(block):
             if element["t"] == "Image":
                 problems += _resolve_image(element, root, sources[index], texts[index])
+                images.add(element["c"][2][0])
             elif element["t"] in ("Code", "CodeBlock"):
                 element["c"][1] = _OWN.sub(r"[^\2]", element["c"][1])
-    return kept, problems
+    return kept, tuple(sorted(images)), problems
 
 
 def _resolve_image(image: dict[str, Any], root: Path, source: Path, text: str) -> list[Diagnostic]:

@@ -19,7 +19,7 @@ from typing import Any
 import lxml.html
 from ebooklib import epub
 
-from ..ast import elements, raw_block, verse_as_lines
+from ..ast import raw_block, verse_as_lines
 from ..markup import CHAPTER, VERSE, VERSE_LINE, chapter_file
 from ..model import AnnotatedEdition, Metadata
 from ..pandoc import divs_to_html
@@ -248,9 +248,6 @@ def _add_people(book: epub.EpubBook, meta: Metadata) -> None:
 def _images(annotated: AnnotatedEdition) -> list[epub.EpubItem]:
     """The text's images (load made their paths relative to the edition), at the same paths."""
     root = annotated.edition.root
-    paths = sorted(
-        {element["c"][2][0] for element in elements(annotated.edition.document["blocks"]) if element["t"] == "Image"}
-    )
     return [
         epub.EpubItem(
             uid=f"image-{index + 1}",
@@ -258,7 +255,7 @@ def _images(annotated: AnnotatedEdition) -> list[epub.EpubItem]:
             media_type=mimetypes.guess_type(path)[0],
             content=(root / path).read_bytes(),
         )
-        for index, path in enumerate(paths)
+        for index, path in enumerate(annotated.edition.images)
     ]
 
 
