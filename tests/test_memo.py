@@ -136,6 +136,15 @@ def test_a_style_sheet_is_parsed_again_when_it_changes(tmp_path, monkeypatch) ->
     assert parsed == ["p { color: red; }\n}}}\n"]
 
 
+def test_an_annotation_file_is_validated_again_when_it_changes(tmp_path) -> None:
+    root = make_edition(tmp_path / "edition")
+    load_edition(root)
+    write(root, NOTES_FILE, NOTES_YAML + "    colour: red\n")
+    with pytest.raises(BuildFailed) as failure:
+        load_edition(root)
+    assert [d.code for d in failure.value.diagnostics] == ["K001"]
+
+
 def test_cached_and_uncached_builds_are_byte_identical(tmp_path) -> None:
     root = make_edition(tmp_path / "edition", notes=CITING_NOTES)
     build(root, tmp_path / "cold", ("epub", "pdf"))
@@ -151,11 +160,12 @@ def test_a_damaged_cache_is_ignored_and_replaced(tmp_path) -> None:
     root = make_edition(tmp_path / "edition", notes=CITING_NOTES)
     build(root, tmp_path / "first", ("epub",))
     tables = sorted((root / CACHE_DIR).glob("*.json"))
-    assert [t.name for t in tables] == ["cover.json", "html-epub.json", "parse.json", "styles.json"]
-    tables[0].write_bytes(tables[0].read_bytes()[:-100])
-    tables[1].write_text('{"truncated": ')
-    tables[2].write_text('["valid JSON", "but not a table"]')
-    tables[3].write_bytes(tables[3].read_bytes().replace(b"parses", b"parsed"))
+    assert [t.name for t in tables] == ["annotations.json", "cover.json", "html-epub.json", "parse.json", "styles.json"]
+    tables[0].write_bytes(tables[0].read_bytes().replace(b"valid", b"valud"))
+    tables[1].write_bytes(tables[1].read_bytes()[:-100])
+    tables[2].write_text('{"truncated": ')
+    tables[3].write_text('["valid JSON", "but not a table"]')
+    tables[4].write_bytes(tables[4].read_bytes().replace(b"parses", b"parsed"))
     build(root, tmp_path / "second", ("epub",))
     assert (tmp_path / "first" / f"{EDITION_NAME}.epub").read_bytes() == (
         tmp_path / "second" / f"{EDITION_NAME}.epub"

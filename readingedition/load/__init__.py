@@ -44,9 +44,9 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     if not sources:
         raise BuildFailed((Diagnostic("T001", "no Markdown text found", text_dir),))
     texts = [_read_text(path, root) for path in sources]
-    node, annotations = _read_metadata_and_annotations(root, sources, texts)
-    csl = find_csl(root)
     cache_dir = root / CACHE_DIR if cache else None
+    node, annotations = _read_metadata_and_annotations(root, sources, texts, cache_dir)
+    csl = find_csl(root)
     document, sanitiser = _parse(sources, texts, annotations, csl, cache_dir)
     bibliography = _take_bibliography(document)
     meta = document["meta"]
@@ -84,7 +84,9 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     )
 
 
-def _read_metadata_and_annotations(root: Path, sources: list[Path], texts: list[str]) -> tuple[Any, Annotations]:
+def _read_metadata_and_annotations(
+    root: Path, sources: list[Path], texts: list[str], cache_dir: Path | None
+) -> tuple[Any, Annotations]:
     """The metadata block's node and the annotations, once nothing stops the text being parsed."""
     # Every independent problem is gathered before pandoc runs, so one run reports them all.
     problems: list[Diagnostic] = []
@@ -95,7 +97,7 @@ def _read_metadata_and_annotations(root: Path, sources: list[Path], texts: list[
     except BuildFailed as failure:
         problems += failure.diagnostics
     try:
-        annotations = load_annotations(root / "annotations", root)
+        annotations = load_annotations(root / "annotations", root, cache_dir)
         problems += _size_problems(annotations)
     except BuildFailed as failure:
         problems += failure.diagnostics

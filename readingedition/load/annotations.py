@@ -8,6 +8,8 @@ shipped JSON Schema, and checks what a schema cannot (unique ids, colliding glos
 from __future__ import annotations
 
 import difflib
+import functools
+import hashlib
 import json
 from importlib import resources
 from pathlib import Path
@@ -17,24 +19,27 @@ import jsonschema
 import yaml
 
 from ..diagnostics import BuildFailed, Diagnostic, fail
+from ..memo import Memo
 from ..model import Annotations, Location, NoteSpec, TermSpec
 from .files import listed, read_utf8
 from .sanitise import check_yaml_depth
 
-SCHEMA: dict[str, Any] = json.loads(
-    resources.files("readingedition").joinpath("schema/annotations.schema.json").read_text("utf-8")
-)
+_SCHEMA_TEXT = resources.files("readingedition").joinpath("schema/annotations.schema.json").read_text("utf-8")
+SCHEMA: dict[str, Any] = json.loads(_SCHEMA_TEXT)
 _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: several times faster
+_VALID = "valid"  # what the build cache keeps for a file's text that the schema accepts
 
 
-def load_annotations(directory: Path, root: Path | None = None) -> Annotations:
+def load_annotations(directory: Path, root: Path | None = None, cache_dir: Path | None = None) -> Annotations:
     """Every annotation file in `directory` (none if it does not exist); files must lie inside
-    `root`, the edition (by default, the directory's parent)."""
+    `root`, the edition (by default, the directory's parent). With `cache_dir`, the build cache
+    keeps which files' texts the schema accepts, so an unchanged file is not validated again."""
     if not directory.is_dir():
         # An edition may have no annotations at all.
         return Annotations((), (), ())
     files = tuple(listed(directory, "*.yaml", "*.yml"))
+    memo = Memo.open(cache_dir, "annotations", _validation_version())
     problems: list[Diagnostic] = []
     notes: list[NoteSpec] = []
     terms: list[TermSpec] = []
@@ -42,11 +47,11 @@ def load_annotations(directory: Path, root: Path | None = None) -> Annotations:
     reference_where: list[Location] = []
     for path in files:
         try:
-            data, node = _read_yaml(path, root or directory.parent)
+            text, data, node = _read_yaml(path, root or directory.parent)
         except BuildFailed as failure:
             problems.extend(failure.diagnostics)
             continue
-        file_problems = list(_schema_problems(path, data, node))
+        file_problems = _validated(path, text, data, node, memo)
         problems.extend(file_problems)
         if file_problems:
             continue
@@ -77,6 +82,7 @@ def load_annotations(directory: Path, root: Path | None = None) -> Annotations:
             references.append(item)
             reference_where.append(Location(path, _line_of(node, ["references", index])))
             problems.extend(_reference_problems(item, reference_where[-1]))
+    memo.save()
     problems.extend(_cross_file_problems(notes, terms))
     if problems:
         raise BuildFailed(tuple(problems))
@@ -91,8 +97,29 @@ def _reference_problems(item: Any, where: Location):
         yield Diagnostic("A005", f"reference `{item.get('id')}` links to {url!r}", where.path, where.line)
 
 
-def _read_yaml(path: Path, root: Path) -> tuple[Any, yaml.Node]:
-    data, node = parse_yaml(read_utf8(path, root), path)
+@functools.cache
+def _validation_version() -> str:
+    """What else a file's schema problems depend on: the schema, the validator and the YAML loader."""
+    installed = Path(jsonschema.__file__).resolve().parents[1]
+    validator = " ".join(sorted(p.name for p in installed.glob("jsonschema-*.dist-info")))
+    schema = hashlib.blake2b(_SCHEMA_TEXT.encode(), digest_size=16).hexdigest()
+    return f"{schema} {validator} PyYAML {yaml.__version__} {_LOADER.__name__}"
+
+
+def _validated(path: Path, text: str, data: Any, node: yaml.Node, memo: Memo) -> list[Diagnostic]:
+    """The file's schema problems; none if the build cache knows its text to be valid."""
+    key = memo.key(text)
+    if memo.get(key) == _VALID:
+        return []
+    problems = list(_schema_problems(path, data, node))
+    if not problems:
+        memo.put(key, _VALID)
+    return problems
+
+
+def _read_yaml(path: Path, root: Path) -> tuple[str, Any, yaml.Node]:
+    text = read_utf8(path, root)
+    data, node = parse_yaml(text, path)
     if data is None:
         raise BuildFailed((Diagnostic("Y003", "the file is empty", path, 1),))
     if not isinstance(data, dict):
@@ -100,7 +127,7 @@ def _read_yaml(path: Path, root: Path) -> tuple[Any, yaml.Node]:
         raise BuildFailed(
             (Diagnostic("Y004", f"the file holds {kind}, not a mapping", path, node.start_mark.line + 1),)
         )
-    return data, node
+    return text, data, node
 
 
 def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, yaml.Node | None]:
