@@ -12,6 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from readingedition.diagnostics import BuildFailed, Diagnostic
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 
 METADATA = """\
@@ -154,3 +158,12 @@ def note_yaml(**fields: str) -> str:
     for index, (key, value) in enumerate(fields.items()):
         lines.append(f"{'  - ' if index == 0 else '    '}{key}: {json.dumps(value)}")
     return "\n".join(lines) + "\n"
+
+
+def failure_of(code: str, call, *args) -> Diagnostic:
+    """The one diagnostic `call(*args)` fails with, which must have `code`."""
+    with pytest.raises(BuildFailed) as failure:
+        call(*args)
+    [diagnostic] = failure.value.diagnostics
+    assert diagnostic.code == code, diagnostic.render()
+    return diagnostic

@@ -9,9 +9,10 @@
 
 The text is made of distinct words (w0 w1 w2 …), so any run of words occurs once and quotes
 need no prefix. Everything is built in-process (load_edition, anchor_edition, render_epub /
-render_pdf); example counts are kept small so the file runs in well under 20 s.
+render_pdf); example counts are kept small so that they run in well under 20 s.
 """
 
 from hypothesis import HealthCheck
 
+# Each example builds an edition: no deadline, and no complaint that generating one is slow.
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
