@@ -112,27 +112,45 @@ class MarginPlan:
         return MarginPlacement(tuple(results), kept, tuple(dropped), remade_pages, tuple(self.found.split))
 
 
-def notes_the_page_cannot_hold(box: Any) -> list[Any]:
+def notes_the_page_cannot_hold(box: Any, carried: float = 0.0) -> tuple[list[Any], float]:
     """While a page is laid out (its box, without running heads yet): the elements of the
-    margin notes its column cannot hold, to be set at its foot. The tallest go first, until
-    the others fit; a note that would take more than FOOT_SHARE of the page at the foot stays
-    in the margin, and continues on the next page if need be (so it counts as no taller than
-    the column here)."""
+    margin notes its column cannot hold, to be set at its foot, and the height of what its
+    column will carry on to the next page.
+
+    ``carried``: the height of what continues from the page before; it takes the top of the
+    column, so that a long note ends as soon as it can. The tallest notes go first, until the
+    others fit below it; a note that would take more than FOOT_SHARE of the page at the foot
+    stays in the margin, and continues on the next page if need be (so it counts as no taller
+    than the room here)."""
     found = Found()
     page = describe_page(0, box, found)
+    if page.blank:
+        return [], carried
     notes = sorted(
         (n for n in found.notes if not n.gloss and n.line is not None), key=lambda n: (n.line.position_y, n.order)
     )
+    spacing = NOTE_SPACING_LINES * (page.line_height or (notes[0].line.height if notes else 0.0))
+    needed = carried + _mark_height(notes) + spacing if carried > 0.01 else 0.0
     if not notes:
-        return []
-    spacing = NOTE_SPACING_LINES * (page.line_height or notes[0].line.height)
+        return [], max(0.0, needed - (page.page_bottom - page.top))
+    top = page.top + min(needed, page.bottom - page.top)
     width = Counter(round(n.box.margin_width(), 1) for n in notes).most_common(1)[0][0]
     desired = [n.line.position_y + (n.line.baseline or 0) - n.first_baseline for n in notes]
     bottoms = [page.bottom_for(n) for n in notes]
-    heights = [min(n.height, bottom - page.top) for n, bottom in zip(notes, bottoms)]
+    heights = [max(min(n.height, bottom - top), 0.0) for n, bottom in zip(notes, bottoms)]
     movable = [n.height * width / (page.right - page.left) <= FOOT_SHARE * (page.page_bottom - page.top) for n in notes]
-    taken = to_set_elsewhere(desired, heights, page.top, bottoms, spacing, movable)
-    return [notes[i].element for i in taken]
+    taken = to_set_elsewhere(desired, heights, top, bottoms, spacing, movable)
+    kept = [i for i in range(len(notes)) if i not in taken]
+    ys = stack([desired[i] for i in kept], [notes[i].height for i in kept], top, [bottoms[i] for i in kept], spacing)
+    overflow = max(0.0, top - ys[0]) if ys else 0.0
+    beside_text = any(not notes[i].in_footnote for i in kept)
+    room = (page.bottom if beside_text else page.page_bottom) - page.top
+    return [notes[i].element for i in taken], max(0.0, needed - room) + overflow
+
+
+def _mark_height(notes: list[NoteBox]) -> float:
+    """The height of the "↑ a, continued from p. N" mark over a continued note."""
+    return max((note.mark_height for note in notes), default=0.0)
 
 
 def place_margin_notes(
@@ -212,7 +230,7 @@ def _fill(page: PageColumn, carried: list[NoteBox], own: list[NoteBox]) -> list[
     spacing = NOTE_SPACING_LINES * page.line_height
     kept, rest = _fill_own(page, own, spacing)
     low = lowest([n.total_height for n in kept], [page.bottom_for(n) for n in kept], spacing)
-    ceiling = min(low[0] - spacing, page.bottom) if kept else page.bottom
+    ceiling = low[0] - spacing if kept else page.page_bottom  # alone, it may run on beside the footnotes
     above: list[NoteBox] = []
     going_on: list[NoteBox] = []
     floor = page.top

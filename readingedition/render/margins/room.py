@@ -28,17 +28,23 @@ from .internals import WP, wp
 #   it holds that are still in ``context.footnotes``.
 
 
-class PagesMakeRoom:
-    """While WeasyPrint lays out the pages, ask ``choose(page_box)`` after each page which of
-    its margin notes (their elements) the page cannot hold; turn those into footnotes of the
-    page and make it again (at most ``tries`` times), so WeasyPrint gives up text lines for
-    them, as it does for footnotes."""
+#: ``choose(page_box, carried)``: the elements of the notes a made page cannot hold, and the
+#: height its column carries on to the next page, given the height carried on to it.
+Chooser = Callable[[Any, float], tuple[list[Any], float]]
 
-    def __init__(self, choose: Callable[[Any], list[Any]], tries: int):
+
+class PagesMakeRoom:
+    """While WeasyPrint lays out the pages, ask ``choose`` after each page which of its margin
+    notes (their elements) the page cannot hold; turn those into footnotes of the page and make
+    it again (at most ``tries`` times), so WeasyPrint gives up text lines for them, as it does
+    for footnotes. What a page's column carries on is handed to the next page's choice."""
+
+    def __init__(self, choose: Chooser, tries: int):
         self.choose, self.tries = choose, tries
         self.sources: dict[int, tuple[Any, Any, Any]] | None = None  # element -> parent, box, footnote
         self.converted: list[Any] = []
         self.placed: dict[int, list[Any]] = {}  # page number -> converted notes at its foot
+        self.carried: dict[int, float] = {}  # page number -> height its column carries on
         self.remade = 0
 
     def make(self, make_page: Callable, context: Any, root_box: Any, *args: Any) -> Any:
@@ -49,8 +55,9 @@ class PagesMakeRoom:
         saved = _saved(context, page_state, page_number)
         made = make_page(context, root_box, *args)
         added: list[Any] = []  # the notes this page set at its foot, on every try
+        carried = self.carried.get(page_number - 1, 0.0)
         for _ in range(self.tries):
-            elements = self.choose(made[0])
+            elements, self.carried[page_number] = self.choose(made[0], carried)
             if not elements:
                 break
             added += [self._convert(element, root_box) for element in elements]
@@ -154,7 +161,7 @@ def _restore(context: Any, page_state: tuple, page_number: int, saved: tuple) ->
 
 
 @contextlib.contextmanager
-def pages_make_room(choose: Callable[[Any], list[Any]], tries: int) -> Iterator[PagesMakeRoom]:
+def pages_make_room(choose: Chooser, tries: int) -> Iterator[PagesMakeRoom]:
     """Lay out pages with :class:`PagesMakeRoom` while in this context."""
     from weasyprint.layout import page as page_module
 
