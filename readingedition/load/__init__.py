@@ -15,7 +15,6 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from ..ast import elements
 from ..diagnostics import BuildFailed, Diagnostic
 from ..memo import CACHE_DIR
 from ..model import Annotations, Edition
@@ -47,7 +46,7 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     cache_dir = root / CACHE_DIR if cache else None
     node, annotations = _read_metadata_and_annotations(root, sources, texts, cache_dir)
     csl = find_csl(root)
-    document, sanitiser = _parse(sources, texts, annotations, csl, cache_dir)
+    document, sanitiser, entry_cites = _parse(sources, texts, annotations, csl, cache_dir)
     bibliography = _take_bibliography(document)
     meta = document["meta"]
     note_bodies = _take(meta, _PAYLOAD["notes"], blocks=True)
@@ -58,7 +57,7 @@ def load_edition(root: Path, *, cache: bool = True) -> Edition:
     # stage reports them together with its own.
     document["blocks"], images, deferred = finish_blocks(document["blocks"], root, sources, texts)
     deferred += undefined_footnotes(document["blocks"], sources, texts)
-    deferred += _note_markdown_problems(annotations, note_bodies, shorts, definitions)
+    deferred += _unknown_references(annotations, entry_cites)
     try:
         metadata = read_metadata(meta, node, sources[0], root)
         styles = find_styles(root, metadata.paper, csl, cache_dir)
@@ -109,8 +108,9 @@ def _read_metadata_and_annotations(
 
 def _parse(
     sources: list[Path], texts: list[str], annotations: Annotations, csl: Path | None, cache_dir: Path | None
-) -> tuple[dict[str, Any], Sanitiser]:
-    """The text parsed by pandoc, its citations formatted, and the sanitiser that checked it."""
+) -> tuple[dict[str, Any], Sanitiser, dict[str, dict[str, list[Any]]]]:
+    """The text parsed by pandoc, its citations formatted, the sanitiser that checked it, and the
+    citations of each note and glossary entry (payload key -> id or slug -> Cite elements)."""
     memo = open_memo(cache_dir, "parse")
     payload = _payload(annotations)
     try:
@@ -120,8 +120,14 @@ def _parse(
             (Diagnostic("S003", f"the text nests more than {MAX_DEPTH} levels deep", sources[0]),)
         ) from None
     sanitiser = _sanitise(document, annotations, tuple(zip(sources, texts)))
-    # One walk finds the citations for citeproc and for the check of what it made of them.
-    in_meta = {key: cites_in(value) for key, value in document["meta"].items()}
+    # One walk finds the citations: for citeproc, for the check of what it made of them, and, in
+    # each note and glossary entry, for the check that they cite known references.
+    meta = document["meta"]
+    in_entries = {key: {name: cites_in(value) for name, value in meta[key]["c"].items()} for key in payload}
+    in_meta = {
+        key: [cite for cites in in_entries[key].values() for cite in cites] if key in payload else cites_in(value)
+        for key, value in meta.items()
+    }
     in_text = cites_in(document["blocks"])
     to_format = [*in_text, *(cite for key, cites in in_meta.items() if key in payload for cite in cites)]
     blocks = len(document["blocks"])
@@ -130,7 +136,7 @@ def _parse(
     # Every citation, in document order (the metadata's first), and any in the bibliography.
     cites = [*(cite for cites in in_meta.values() for cite in cites), *in_text, *cites_in(document["blocks"][blocks:])]
     _sanitise_citations(sanitiser, cites, document, annotations)
-    return document, sanitiser
+    return document, sanitiser, in_entries
 
 
 def _read_text(path: Path, root: Path) -> str:
@@ -248,32 +254,31 @@ def _take(meta: dict[str, Any], key: str, *, blocks: bool) -> dict[str, list[Any
     return out
 
 
-def _note_markdown_problems(
-    annotations: Annotations, notes: dict[str, Any], shorts: dict[str, Any], definitions: dict[str, Any]
-) -> list[Diagnostic]:
-    """Citations must name a reference (links and images: the sanitiser's)."""
+def _unknown_references(annotations: Annotations, entry_cites: dict[str, dict[str, list[Any]]]) -> list[Diagnostic]:
+    """Citations in notes and glossary entries must name a reference (links and images: the
+    sanitiser's); `entry_cites`: each entry's Cite elements, as _parse found them."""
     known = {str(ref["id"]) for ref in annotations.references}
     problems = []
+    notes, shorts, definitions = (entry_cites[_PAYLOAD[part]] for part in ("notes", "shorts", "definitions"))
     places = [(f"note `{n.id}`", n.where, notes[n.id]) for n in annotations.notes]
     places += [
         (f"glossary entry `{t.term}`", t.where, part[t.slug])
         for t in annotations.glossary
         for part in (shorts, definitions)
     ]
-    for label, where, content in places:
-        for element in elements(content):
-            if element.get("t") == "Cite":
-                for citation in element["c"][0]:
-                    key = citation["citationId"]
-                    if key not in known:
-                        guess = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.5)
-                        hint = f"; did you mean @{guess[0]}?" if guess else ""
-                        problems.append(
-                            Diagnostic(
-                                "A006",
-                                f"{label} cites @{key}, which is in no `references:` list{hint}",
-                                where.path,
-                                where.line,
-                            )
+    for label, where, cites in places:
+        for cite in cites:
+            for citation in cite["c"][0]:
+                key = citation["citationId"]
+                if key not in known:
+                    guess = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.5)
+                    hint = f"; did you mean @{guess[0]}?" if guess else ""
+                    problems.append(
+                        Diagnostic(
+                            "A006",
+                            f"{label} cites @{key}, which is in no `references:` list{hint}",
+                            where.path,
+                            where.line,
                         )
+                    )
     return problems
