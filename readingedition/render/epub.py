@@ -89,9 +89,9 @@ def _parts(annotated: AnnotatedEdition) -> list[Part]:
     return parts
 
 
-def _render_parts(annotated: AnnotatedEdition, parts: list[Part]) -> dict[str, str]:
+def _render_parts(annotated: AnnotatedEdition, parts: list[Part]) -> dict[str, tuple[str, Any]]:
     """The HTML of every part's blocks (at most one pandoc call); then split, and point links at
-    the file that holds their target."""
+    the file that holds their target. Each part's HTML, with its element (for the contents)."""
     edition = annotated.edition
     html_text = divs_to_html(
         [(f"part-{index}", "part", part.blocks) for index, part in enumerate(parts)],
@@ -100,10 +100,14 @@ def _render_parts(annotated: AnnotatedEdition, parts: list[Part]) -> dict[str, s
         table="html-epub",
     )
     tree = lxml.html.fromstring(f"<div>{html_text}</div>")
+    first_with_id: dict[str, Any] = {}  # as tree.get_element_by_id finds them, in one pass
+    for node in tree.iter():
+        if node.get("id") is not None:
+            first_with_id.setdefault(node.get("id"), node)
     bodies: dict[str, Any] = {}
     owner: dict[str, str] = {}
     for index, part in enumerate(parts):
-        element = tree.get_element_by_id(f"part-{index}")
+        element = first_with_id[f"part-{index}"]
         bodies[part.file_name] = element
         for node in element.iter():
             if node.get("id"):
@@ -115,7 +119,7 @@ def _render_parts(annotated: AnnotatedEdition, parts: list[Part]) -> dict[str, s
             if target.startswith("#") and owner.get(target[1:], file_name) != file_name:
                 link.set("href", owner[target[1:]] + target)
         inner = (element.text or "") + "".join(lxml.html.tostring(child, encoding="unicode") for child in element)
-        out[file_name] = inner
+        out[file_name] = (inner, element)
     return out
 
 
@@ -173,12 +177,12 @@ def render_epub(annotated: AnnotatedEdition, target: Path) -> None:
     title_page = page("titlepage.xhtml", labels("title-page"), _title_page(annotated))
     parts = _parts(annotated)
     rendered = _render_parts(annotated, parts)
-    items = [page(p.file_name, p.title, rendered[p.file_name], p.properties) for p in parts]
+    items = [page(p.file_name, p.title, rendered[p.file_name][0], p.properties) for p in parts]
     nav = epub.EpubNav(title=labels("contents"))
     nav.add_item(css)
     book.add_item(nav)
     book.add_item(epub.EpubNcx())  # ebooklib always names an NCX in the spine
-    book.toc = [_toc_entry(item.file_name, item.title, rendered[item.file_name]) for item in items]
+    book.toc = [_toc_entry(item.file_name, item.title, rendered[item.file_name][1]) for item in items]
     book.spine = [cover_page, title_page, nav, *items]
     book.guide = [
         {"type": "cover", "href": "cover.xhtml", "title": labels("cover")},
@@ -259,12 +263,11 @@ def _images(annotated: AnnotatedEdition) -> list[epub.EpubItem]:
     ]
 
 
-def _toc_entry(file_name: str, title: str, body: str) -> Any:
-    """A part in the navigation, with its `##` and `###` sections nested under it."""
+def _toc_entry(file_name: str, title: str, body: Any) -> Any:
+    """A part in the navigation (`body`, its element), with its `##` and `###` sections nested under it."""
     link = epub.Link(file_name, title, file_name.removesuffix(".xhtml"))
-    tree = lxml.html.fromstring(f"<div>{body}</div>")
     children: list[Any] = []
-    for heading in tree.iter("h2", "h3"):
+    for heading in body.iter("h2", "h3"):
         if not heading.get("id") or any(a.tag == "aside" for a in heading.iterancestors()):
             continue
         entry = epub.Link(f"{file_name}#{heading.get('id')}", heading.text_content().strip(), heading.get("id"))
