@@ -233,7 +233,16 @@ def collector_paused() -> Iterator[None]:
 def stringify(element: Any) -> str:
     """The plain text of an AST element, list of elements or metadata value."""
     if isinstance(element, list):
-        return "".join(stringify(item) for item in element)
+        parts = []
+        for item in element:  # words and spaces, the commonest, without a call each
+            kind = item.get("t") if type(item) is dict else None
+            if kind == "Str":
+                parts.append(item.get("c"))
+            elif kind in ("Space", "SoftBreak", "LineBreak"):
+                parts.append(" ")
+            else:
+                parts.append(stringify(item))
+        return "".join(parts)
     if not isinstance(element, dict):
         return str(element)
     kind, content = element.get("t"), element.get("c")
