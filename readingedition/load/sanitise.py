@@ -223,7 +223,7 @@ class Sanitiser:
             if type(item) is list:
                 extend(zip(reversed(item), repeat(depth)))
             elif type(item) is dict:
-                if "t" not in item:  # a citation's record, a metadata map
+                if type(item.get("t")) is not str:  # a citation's record, a metadata map (even one with a key `t`)
                     extend(zip(reversed(item.values()), repeat(depth)))
                     continue
                 if depth >= MAX_DEPTH:

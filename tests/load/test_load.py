@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
+
 from readingedition.ast import stringify
+from readingedition.diagnostics import BuildFailed
 from readingedition.load import load_edition
 
 from conftest import EXAMPLE
@@ -35,3 +38,15 @@ def test_the_text_is_read_in_nfc_with_unix_line_ends(tmp_path):
     text = stringify(load_edition(root, cache=False).document["blocks"])
     assert "café" in text and unicodedata.is_normalized("NFC", text)
     assert (root / TEXT_FILE).read_bytes().count(b"\r\n") > 0  # the file itself is left as it is
+
+
+def test_a_metadata_map_with_keys_named_like_an_elements_is_read_as_a_map(tmp_path):
+    """pandoc's elements are maps with the keys `t` and `c`; so may an editor's metadata be."""
+    odd = '  t: "<b>x</b>"\n  c: z\n'
+    root = make_edition(tmp_path / "nocite", text=TEXT.replace("---\n", f"---\nnocite:\n{odd}", 1))
+    nocite = load_edition(root, cache=False).document["meta"]["nocite"]["c"]
+    assert stringify(nocite["t"]) == "<b>x</b>" and stringify(nocite["c"]) == "z"
+    root = make_edition(tmp_path / "labels", text=TEXT.replace("---\n", f"---\nlabels:\n{odd}", 1))
+    with pytest.raises(BuildFailed) as failure:
+        load_edition(root, cache=False)
+    assert [d.code for d in failure.value.diagnostics] == ["K001", "K001"]
