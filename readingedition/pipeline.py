@@ -17,14 +17,23 @@ def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-class _Timer:
-    def __init__(self) -> None:
-        self.start = time.perf_counter()
+class _Progress:
+    """A build's progress on stderr: each stage with its time, each warning once (the PDF and
+    the booklet may find the same)."""
+
+    def __init__(self, root: Path) -> None:
+        self.start, self.root, self.said = time.perf_counter(), root, set()
 
     def lap(self, what: str) -> None:
         now = time.perf_counter()
         _progress(f"  {what} ({now - self.start:.2f} s)")
         self.start = now
+
+    def warn(self, warnings: tuple) -> None:
+        for warning in warnings:
+            if warning not in self.said:
+                self.said.add(warning)
+                _progress(warning.render(self.root))
 
 
 def _size(path: Path) -> str:
@@ -38,16 +47,15 @@ def build(root: Path, out: Path, formats: tuple[str, ...] = ()) -> list[Path]:
     from .anchor import anchor_edition
     from .load import load_edition
 
-    timer = _Timer()
+    progress = _Progress(root)
     edition = load_edition(root)
-    timer.lap(
+    progress.lap(
         f"loaded {edition.name}: {len(edition.annotations.notes)} notes, "
         f"{len(edition.annotations.glossary)} glossary terms"
     )
     annotated = anchor_edition(edition)
-    for warning in annotated.report.warnings:
-        _progress(warning.render(root))
-    timer.lap(annotated.report.render())
+    progress.warn(annotated.report.warnings)
+    progress.lap(annotated.report.render())
     formats = formats or ("epub", "pdf")
     if edition.metadata.booklet and "pdf" in formats:
         formats = (*formats, "booklet")
@@ -55,16 +63,16 @@ def build(root: Path, out: Path, formats: tuple[str, ...] = ()) -> list[Path]:
     if "epub" in formats:
         from .render.epub import render_epub
 
-        jobs.append((f"{edition.name}.epub", lambda path: (render_epub(annotated, path), timer.lap("EPUB written"))))
+        jobs.append((f"{edition.name}.epub", lambda path: (render_epub(annotated, path), progress.lap("EPUB written"))))
     if "pdf" in formats:
         from .render.pdf import render_pdf
 
-        jobs.append((f"{edition.name}.pdf", lambda path: _report_pdf(render_pdf(annotated, path), timer, root)))
+        jobs.append((f"{edition.name}.pdf", lambda path: _report_pdf(render_pdf(annotated, path), progress)))
     if "booklet" in formats:
         from .render.booklet import render_booklet
 
         jobs.append(
-            (f"{edition.name}-booklet.pdf", lambda path: _report_booklet(render_booklet(annotated, path), timer, root))
+            (f"{edition.name}-booklet.pdf", lambda path: _report_booklet(render_booklet(annotated, path), progress))
         )
     write_together(out, jobs)
     built = [out / name for name, _ in jobs]
@@ -73,21 +81,19 @@ def build(root: Path, out: Path, formats: tuple[str, ...] = ()) -> list[Path]:
     return built
 
 
-def _report_booklet(result, timer: _Timer, root: Path) -> None:
-    timer.lap(f"booklet imposed: {result.pages} pages on {(result.pages + 3) // 4} sheets")
-    for warning in result.warnings:
-        _progress(warning.render(root))
+def _report_booklet(result, progress: _Progress) -> None:
+    progress.lap(f"booklet imposed: {result.pages} pages on {(result.pages + 3) // 4} sheets")
+    progress.warn(result.warnings)
 
 
-def _report_pdf(result, timer: _Timer, root: Path) -> None:
+def _report_pdf(result, progress: _Progress) -> None:
     notes = result.placement.notes
-    timer.lap(
+    progress.lap(
         f"PDF laid out: {result.pages} pages, {len(notes)} editor's notes, "
         f"{sum(note.at_foot for note in notes)} at the page foot, {len(result.placement.moved())} in the margin "
         "more than two lines from their call"
     )
-    for warning in result.warnings:
-        _progress(warning.render(root))
+    progress.warn(result.warnings)
 
 
 def check(root: Path, out: Path, editions: bool) -> bool:

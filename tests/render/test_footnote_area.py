@@ -1,5 +1,6 @@
-"""Footnote areas measured once (render/margins/footnote_area.py) lay pages out exactly as
-WeasyPrint does alone: same pages, same footnote areas, same footnotes, same absolute boxes."""
+"""Footnote areas' trial layouts without absolutely positioned boxes (render/margins/
+footnote_area.py) lay pages out exactly as WeasyPrint does alone: same pages, same footnote
+areas, same footnotes, same absolute boxes."""
 
 from __future__ import annotations
 
@@ -29,35 +30,32 @@ def _html() -> str:
     return f"<html><body>{''.join(paragraphs)}</body></html>"
 
 
-def _layout(measured_once: bool) -> list[tuple]:
+def _layout(without_absolute_boxes: bool) -> list[tuple]:
     """Every box of every page: its type, place and size, in tree order."""
 
     def render() -> weasyprint.Document:
         return weasyprint.HTML(string=_html()).render(stylesheets=[weasyprint.CSS(string=CSS)])
 
-    if measured_once:
-        with footnote_area.footnote_areas_measured_once():
+    if without_absolute_boxes:
+        with footnote_area.footnote_trials_without_absolute_boxes():
             document = render()
     else:
         document = render()
     seen = []
     for page in document.pages:
         for box in page_box(page).descendants():
-            seen.append((type(box).__name__, round(box.position_x, 3), round(box.position_y, 3), round(box.height, 3)))
+            element = box.element.get("class") if box.element is not None else None
+            done = getattr(box, "_layout_done", None)  # of an absolutely positioned box's placeholder
+            seen.append(
+                (type(box).__name__, element, done, round(box.position_x, 3), round(box.position_y, 3), box.height)
+            )
     return seen
 
 
 def test_pages_are_laid_out_as_weasyprint_alone_lays_them_out():
-    alone = _layout(measured_once=False)
+    alone = _layout(without_absolute_boxes=False)
     assert sum(1 for kind, *_ in alone if kind == "PageBox") >= 3
     assert sum(1 for kind, *_ in alone if kind == "FootnoteAreaBox") >= 3
-    assert _layout(measured_once=True) == alone
-
-
-def test_the_same_footnotes_are_laid_out_once(monkeypatch):
-    trials = []
-    original = footnote_area._trial_layout
-    monkeypatch.setattr(footnote_area, "_trial_layout", lambda *args: trials.append(1) or original(*args))
-    with footnote_area.footnote_areas_measured_once() as heights:
-        weasyprint.HTML(string=_html() * 2).render(stylesheets=[weasyprint.CSS(string=CSS)])
-    assert trials and len(trials) == len(heights.heights)
+    notes = [done for kind, element, done, *_ in alone if kind == "AbsolutePlaceholder" and element == "note"]
+    assert len(notes) == 8 and all(notes)  # every note in a footnote is laid out
+    assert _layout(without_absolute_boxes=True) == alone

@@ -10,9 +10,10 @@ import pdfplumber
 
 from readingedition.anchor import anchor_edition
 from readingedition.load import load_edition
+from readingedition.pipeline import build
 from readingedition.render.margins import DroppedGloss, MarginPlacement, PlacedNote, placement_warnings
 
-from editions_factory import GLOSSARY_FILE, NOTES_FILE, make_edition
+from editions_factory import EDITION_NAME, GLOSSARY_FILE, NOTES_FILE, TEXT, make_edition
 
 
 def _note(note_id: str, page: int, call_page: int, continued: bool = False, at_foot: bool = False) -> PlacedNote:
@@ -59,3 +60,25 @@ def test_the_dense_edition_warns_of_each_note_it_continues(dense):
         entry = (dense.annotated.edition.root / path).read_text("utf-8").splitlines()[int(line) - 1]
         assert note_id in entry
     assert " warning R002 " not in dense.messages  # every note starts on its call's page
+
+
+def test_a_gloss_laid_out_in_parts_is_named_at_its_glossary_entry(tmp_path):
+    annotated = anchor_edition(load_edition(make_edition(tmp_path)))
+    [split] = placement_warnings(MarginPlacement((), 1, split_glosses=("soviet",)), annotated, "the PDF")
+    assert split.render(tmp_path).splitlines()[0] == (
+        f"{GLOSSARY_FILE}:2: warning R005 note-split: the gloss of `soviet` was laid out in parts in the PDF; "
+        "one part was kept"
+    )
+
+
+def test_the_pdf_and_the_booklet_say_a_shared_warning_once(tmp_path, capsys):
+    """Both lay the packet out and both refuse the same file the style sheet asks for: one S005."""
+    root = make_edition(
+        tmp_path / "edition",
+        text=TEXT.replace("lang: en", "lang: en\nbooklet: true"),
+        files={"styles/pdf.css": "body { background: url(file:///etc/passwd) }\n"},
+    )
+    build(root, tmp_path / "out", ("pdf",))
+    said = [line for line in capsys.readouterr().err.splitlines() if " warning S005 " in line]
+    assert (tmp_path / "out" / f"{EDITION_NAME}-booklet.pdf").is_file()
+    assert len(said) == 1 and "file:///etc/passwd" in said[0]

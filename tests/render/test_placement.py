@@ -4,6 +4,7 @@ y down the page), no WeasyPrint."""
 from __future__ import annotations
 
 from readingedition.render.margins.placement import (
+    above_notes,
     fit,
     fits,
     lowest,
@@ -82,3 +83,12 @@ def test_a_long_note_is_cut_after_the_lines_that_fit_and_keeps_at_least_one():
 def test_notes_stacked_as_low_as_they_go_leave_the_most_room_above():
     assert lowest([50, 100], [BOTTOM, BOTTOM], GAP) == [546, 600]
     assert lowest([50, 100], [500, BOTTOM], GAP) == [450, 600]  # the first may not pass its foot
+
+
+def test_what_continues_from_the_page_before_reaches_down_to_the_notes_packed_low():
+    # two notes of 100 and 50 packed against the foot (700): the lower from 650, the upper from 546
+    assert above_notes([100, 50], [BOTTOM, BOTTOM], GAP, 800) == 546 - GAP
+    # a note called in a footnote may go lower, to the page foot
+    assert above_notes([80], [800], GAP, 800) == 720 - GAP
+    # alone in the column, down to the foot it is given
+    assert above_notes([], [], GAP, 800) == 800

@@ -25,8 +25,9 @@ Modules, in the order the work is done:
 
 from __future__ import annotations
 
-from .engine import MarginPlan, notes_the_page_cannot_hold, place_margin_notes
+from .engine import MarginPlan, place_margin_notes
 from .internals import check_weasyprint_internals, page_references_kept
+from .overflow import notes_the_page_cannot_hold
 from .page_numbers import PAGE_NUMBER_SLOT, write_page_numbers
 from .results import DroppedGloss, MarginPlacement, PlacedNote, placement_warnings
 from .room import pages_make_room

@@ -5,15 +5,14 @@ On each page the notes, in the order of their calls, are stacked in the note col
 its first baseline on its call's baseline if it can, else just below the note above; where the
 stack passes the foot of the column it is pushed up; a run of crowded notes may rise by up to
 two lines when that brings more of them within two lines of their calls. A page whose column
-cannot hold its notes sets the tallest at its foot (:func:`notes_the_page_cannot_hold`, asked by
-internals.PagesMakeRoom as each page is made). A note too long for any foot stays in the margin
+cannot hold its notes sets the tallest at its foot (overflow.notes_the_page_cannot_hold, asked by
+room.PagesMakeRoom as each page is made). A note too long for any foot stays in the margin
 and, if its page cannot hold it, starts there and continues at the top of the next page's
 column: "↓ continued on p. N" below its first part, "↑ a, continued from p. N" above the rest.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -41,12 +40,11 @@ from .pages import (
     NoteBox,
     PageColumn,
     avoid_margin_boxes,
-    describe_page,
     laid_out_column,
     one_per_element,
     read_page,
 )
-from .placement import lowest, overflowing, pull_up, split_at, stack, to_set_elsewhere
+from .placement import above_notes, overflowing, pull_up, split_at, stack
 from .results import MarginPlacement, PlacedNote
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,9 +55,6 @@ NOTE_SPACING_LINES = 0.3
 #: A note this close to its call (in body lines) stands beside it; a run of crowded notes may
 #: rise by as much to bring more of them there.
 NEAR_CALL_LINES = 1.95
-#: The most of a page's height a note set at its foot may take; a longer note stays in the
-#: margin and continues on the next page.
-FOOT_SHARE = 0.45
 #: A note is split across two pages only if at least this many of its lines fit on the first.
 MIN_SPLIT_LINES = 2
 
@@ -109,48 +104,15 @@ class MarginPlan:
                 refresh_links(page.page)
         results = [_result(note, pages) for note in notes if not note.gloss and not note.part]
         results += [_foot_result(foot.note_id, foot.call, foot.page, self.found) for foot in self.found.foot]
-        return MarginPlacement(tuple(results), kept, tuple(dropped), remade_pages, tuple(self.found.split))
-
-
-def notes_the_page_cannot_hold(box: Any, carried: float = 0.0) -> tuple[list[Any], float]:
-    """While a page is laid out (its box, without running heads yet): the elements of the
-    margin notes its column cannot hold, to be set at its foot, and the height of what its
-    column will carry on to the next page.
-
-    ``carried``: the height of what continues from the page before; it takes the top of the
-    column, so that a long note ends as soon as it can. The tallest notes go first, until the
-    others fit below it; a note that would take more than FOOT_SHARE of the page at the foot
-    stays in the margin, and continues on the next page if need be (so it counts as no taller
-    than the room here)."""
-    found = Found()
-    page = describe_page(0, box, found)
-    if page.blank:
-        return [], carried
-    notes = sorted(
-        (n for n in found.notes if not n.gloss and n.line is not None), key=lambda n: (n.line.position_y, n.order)
-    )
-    spacing = NOTE_SPACING_LINES * (page.line_height or (notes[0].line.height if notes else 0.0))
-    needed = carried + _mark_height(notes) + spacing if carried > 0.01 else 0.0
-    if not notes:
-        return [], max(0.0, needed - (page.page_bottom - page.top))
-    top = page.top + min(needed, page.bottom - page.top)
-    width = Counter(round(n.box.margin_width(), 1) for n in notes).most_common(1)[0][0]
-    desired = [n.line.position_y + (n.line.baseline or 0) - n.first_baseline for n in notes]
-    bottoms = [page.bottom_for(n) for n in notes]
-    heights = [max(min(n.height, bottom - top), 0.0) for n, bottom in zip(notes, bottoms)]
-    movable = [n.height * width / (page.right - page.left) <= FOOT_SHARE * (page.page_bottom - page.top) for n in notes]
-    taken = to_set_elsewhere(desired, heights, top, bottoms, spacing, movable)
-    kept = [i for i in range(len(notes)) if i not in taken]
-    ys = stack([desired[i] for i in kept], [notes[i].height for i in kept], top, [bottoms[i] for i in kept], spacing)
-    overflow = max(0.0, top - ys[0]) if ys else 0.0
-    beside_text = any(not notes[i].in_footnote for i in kept)
-    room = (page.bottom if beside_text else page.page_bottom) - page.top
-    return [notes[i].element for i in taken], max(0.0, needed - room) + overflow
-
-
-def _mark_height(notes: list[NoteBox]) -> float:
-    """The height of the "↑ a, continued from p. N" mark over a continued note."""
-    return max((note.mark_height for note in notes), default=0.0)
+        split = self.found.split
+        return MarginPlacement(
+            tuple(results),
+            kept,
+            tuple(dropped),
+            remade_pages,
+            split_notes=tuple(n.note_id for n in split if not n.gloss),
+            split_glosses=tuple(n.note_id for n in split if n.gloss),
+        )
 
 
 def place_margin_notes(
@@ -229,8 +191,7 @@ def _fill(page: PageColumn, carried: list[NoteBox], own: list[NoteBox]) -> list[
     continues, then the page's notes that did not fit."""
     spacing = NOTE_SPACING_LINES * page.line_height
     kept, rest = _fill_own(page, own, spacing)
-    low = lowest([n.total_height for n in kept], [page.bottom_for(n) for n in kept], spacing)
-    ceiling = low[0] - spacing if kept else page.page_bottom  # alone, it may run on beside the footnotes
+    ceiling = above_notes([n.total_height for n in kept], [page.bottom_for(n) for n in kept], spacing, page.foot_alone)
     above: list[NoteBox] = []
     going_on: list[NoteBox] = []
     floor = page.top
@@ -253,7 +214,7 @@ def _fill(page: PageColumn, carried: list[NoteBox], own: list[NoteBox]) -> list[
 
 def _fill_own(page: PageColumn, own: list[NoteBox], spacing: float) -> tuple[list[NoteBox], list[NoteBox]]:
     """The page's own notes its column holds, and what goes on: a note taller than the room
-    it gets is cut there (its rest goes on), as :func:`notes_the_page_cannot_hold` counted it;
+    it gets is cut there (its rest goes on), as overflow.notes_the_page_cannot_hold counted it;
     the notes that do not fit even so go on whole."""
     bottoms = [page.bottom_for(n) for n in own]
     clipped = [min(n.total_height, bottom - page.top) for n, bottom in zip(own, bottoms)]

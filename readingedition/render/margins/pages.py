@@ -90,6 +90,13 @@ class PageColumn:
     glosses: list = field(default_factory=list)
     stacked: list = field(default_factory=list)  # notes drawn on it
     changed: bool = False
+    has_footnotes: bool = False
+
+    @property
+    def foot_alone(self) -> float:
+        """The lowest a note continued from the page before may go when no note of the page's
+        own stands in the column: beside the footnotes, if there are any, to the page foot."""
+        return self.page_bottom if self.has_footnotes else self.bottom
 
     def bottom_for(self, note: NoteBox) -> float:
         """The lowest the foot of a note may go: beside the footnotes for a note called in
@@ -109,7 +116,7 @@ class Found:
     notes: list[NoteBox] = field(default_factory=list)
     calls: dict[str, tuple[int, Any, Any]] = field(default_factory=dict)
     foot: list[FootNote] = field(default_factory=list)
-    split: list[str] = field(default_factory=list)  # notes laid out in parts, one part kept
+    split: list[NoteBox] = field(default_factory=list)  # notes and glosses laid out in parts, one kept
 
 
 def read_page(index: int, page: Any, found: Found) -> PageColumn:
@@ -203,6 +210,7 @@ def _fit_column(info: PageColumn, lowest: Any) -> None:
     for child in info.box.children:
         if isinstance(child, WP["FootnoteAreaBox"]) and child.children:
             info.bottom = min(info.bottom, child.position_y)
+            info.has_footnotes = True
     if lowest is not None and info.line_height:
         if info.bottom - (lowest.position_y + lowest.height) < 1.5 * info.line_height:
             info.bottom = min(info.bottom, lowest.position_y + lowest.height)
@@ -272,7 +280,7 @@ def one_per_element(found: Found, pages: list[PageColumn], page_label: Callable[
         with_text = [f for f in fragments if f.has_text] or fragments[:1]
         keep = next((f for f in with_text if in_line and f.page == in_line.page), with_text[0])
         if len(with_text) > 1:
-            found.split.append(keep.note_id)
+            found.split.append(keep)
         for fragment in fragments:
             if fragment is not keep:
                 remove_child(fragment.parent, fragment.holder)

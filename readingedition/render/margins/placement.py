@@ -34,6 +34,12 @@ def lowest(heights: Sequence[float], bottoms: Sequence[float], spacing: float) -
     return ys[::-1]
 
 
+def above_notes(heights: Sequence[float], bottoms: Sequence[float], spacing: float, empty_bottom: float) -> float:
+    """The lowest a box stacked above the notes may reach: just above them packed as low as they
+    go, or ``empty_bottom`` when there are none."""
+    return lowest(heights, bottoms, spacing)[0] - spacing if heights else empty_bottom
+
+
 def fits(
     desired: Sequence[float], heights: Sequence[float], top: float, bottoms: Sequence[float], spacing: float
 ) -> bool:

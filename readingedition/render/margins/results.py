@@ -40,6 +40,7 @@ class MarginPlacement:
     dropped_glosses: tuple[DroppedGloss, ...] = ()
     remade_pages: int = 0  # pages laid out again to make room at their foot
     split_notes: tuple[str, ...] = ()  # laid out by WeasyPrint in parts, of which one was kept
+    split_glosses: tuple[str, ...] = ()  # the terms whose glosses were (likewise)
 
     @property
     def glosses_dropped(self) -> int:
@@ -58,8 +59,8 @@ class MarginPlacement:
 def placement_warnings(placement: MarginPlacement, annotated: AnnotatedEdition, output: str) -> tuple[Diagnostic, ...]:
     """What the editor should hear of the placement, as warnings at the note's or the glossary
     term's place in the annotation files: a note off its call's page (R002), a gloss left out
-    (R003), a note too long for its page (R004), a note WeasyPrint laid out in parts (R005).
-    ``output``: what the page numbers are of ("the PDF", "the booklet's pages")."""
+    (R003), a note too long for its page (R004), a note or gloss WeasyPrint laid out in parts
+    (R005). ``output``: what the page numbers are of ("the PDF", "the booklet")."""
     notes = {note.spec.id: note.spec.where for note in annotated.notes}
     terms = {term.slug: term.where for term in annotated.edition.annotations.glossary}
 
@@ -68,33 +69,17 @@ def placement_warnings(placement: MarginPlacement, annotated: AnnotatedEdition, 
 
     found = []
     for note in placement.notes:
-        name = f"note `{note.note_id}` ({note.call})"
+        name, where = f"note `{note.note_id}` ({note.call})", notes.get(note.note_id)
         if note.page_number != note.call_page_number:
-            found.append(
-                warning(
-                    "R002",
-                    f"{name} starts on page {note.page_number} of {output}, its call on page {note.call_page_number}",
-                    notes.get(note.note_id),
-                )
-            )
-        elif note.continued:
-            found.append(
-                warning(
-                    "R004",
-                    f"{name} is too long for page {note.page_number} of {output}: it continues on the next page",
-                    notes.get(note.note_id),
-                )
-            )
-    found += [
-        warning(
-            "R003",
-            f"no room on page {gloss.page_number} of {output} for the gloss of `{gloss.term}`",
-            terms.get(gloss.term),
-        )
-        for gloss in placement.dropped_glosses
-    ]
-    found += [
-        warning("R005", f"note `{note_id}` was laid out in parts in {output}; one part was kept", notes.get(note_id))
-        for note_id in placement.split_notes
-    ]
+            moved = f"starts on page {note.page_number} of {output}, its call on page {note.call_page_number}"
+            found.append(warning("R002", f"{name} {moved}", where))
+        if note.continued:
+            too_long = f"is too long for page {note.page_number} of {output}: it continues on the next page"
+            found.append(warning("R004", f"{name} {too_long}", where))
+    for gloss in placement.dropped_glosses:
+        no_room = f"no room on page {gloss.page_number} of {output} for the gloss of `{gloss.term}`"
+        found.append(warning("R003", no_room, terms.get(gloss.term)))
+    in_parts = f"was laid out in parts in {output}; one part was kept"
+    found += [warning("R005", f"note `{n}` {in_parts}", notes.get(n)) for n in placement.split_notes]
+    found += [warning("R005", f"the gloss of `{t}` {in_parts}", terms.get(t)) for t in placement.split_glosses]
     return tuple(found)

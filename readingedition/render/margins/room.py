@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .boxes import remove_child, set_children
-from .footnote_area import footnote_areas_measured_once
+from .footnote_area import footnote_trials_without_absolute_boxes
 from .internals import WP, wp
 
 # What this relies on
@@ -28,9 +28,10 @@ from .internals import WP, wp
 #   it holds that are still in ``context.footnotes``.
 
 
-#: ``choose(page_box, carried)``: the elements of the notes a made page cannot hold, and the
-#: height its column carries on to the next page, given the height carried on to it.
-Chooser = Callable[[Any, float], tuple[list[Any], float]]
+#: ``choose(page_box, carried)``: the elements of the notes a made page cannot hold, and what
+#: its column carries on to the next page (None, or whatever the chooser makes of it), given
+#: what the page before carried on to it.
+Chooser = Callable[[Any, Any], tuple[list[Any], Any]]
 
 
 class PagesMakeRoom:
@@ -44,7 +45,7 @@ class PagesMakeRoom:
         self.sources: dict[int, tuple[Any, Any, Any]] | None = None  # element -> parent, box, footnote
         self.converted: list[Any] = []
         self.placed: dict[int, list[Any]] = {}  # page number -> converted notes at its foot
-        self.carried: dict[int, float] = {}  # page number -> height its column carries on
+        self.carried: dict[int, Any] = {}  # page number -> what its column carries on
         self.remade = 0
 
     def make(self, make_page: Callable, context: Any, root_box: Any, *args: Any) -> Any:
@@ -55,7 +56,7 @@ class PagesMakeRoom:
         saved = _saved(context, page_state, page_number)
         made = make_page(context, root_box, *args)
         added: list[Any] = []  # the notes this page set at its foot, on every try
-        carried = self.carried.get(page_number - 1, 0.0)
+        carried = self.carried.get(page_number - 1)
         for _ in range(self.tries):
             elements, self.carried[page_number] = self.choose(made[0], carried)
             if not elements:
@@ -65,6 +66,8 @@ class PagesMakeRoom:
             context.footnotes.extend(f for f in added if f is not None)
             self.remade += 1
             made = make_page(context, root_box, *args)
+        else:  # what the last making of the page carries on
+            self.carried[page_number] = self.choose(made[0], carried)[1]
         self.placed[page_number] = [f for f in self.converted if f in context.current_page_footnotes]
         return made
 
@@ -174,7 +177,7 @@ def pages_make_room(choose: Chooser, tries: int) -> Iterator[PagesMakeRoom]:
 
     page_module.make_page = make_page
     try:
-        with footnote_areas_measured_once():
+        with footnote_trials_without_absolute_boxes():
             yield room
     finally:
         page_module.make_page = original
