@@ -10,7 +10,7 @@ TEXTS   := $(sort $(wildcard $(ROOT)/src_text/*.md))
 # The output files' name is the metadata's `filename:` (the builder's default is the title, slugified).
 NAME    := $(shell sed -n 's/^filename: *"\{0,1\}\([^"]*\)"\{0,1\} *$$/\1/p' $(firstword $(TEXTS)))
 # Each edition depends on the text, the annotations, the code and its own styles only.
-CODE    := $(shell find readingedition -name '*.py' -o -name '*.json' -o -name '*.csl')
+CODE    := $(shell find readingedition -path readingedition/template -prune -o \( -name '*.py' -o -name '*.json' -o -name '*.csl' -o -name '*.yaml' \) -print)
 INPUTS  := $(TEXTS) $(wildcard $(ROOT)/annotations/*.yaml $(ROOT)/annotations/*.yml $(ROOT)/styles/*.csl) $(CODE) build.py
 # Editions are dated by their last commit (the EPUB's dcterms:modified, the PDF's dates), unless
 # SOURCE_DATE_EPOCH is set; outside a git checkout, by reproducible.py's fixed date.
