@@ -19,7 +19,8 @@ Renderers -> readers, margin engine, checks, style sheets: HTML
   span.GLOSSED                                  the passage (in the PDF, margin boxes left outside it)
   a.TERM -> #gloss_id(slug)                     a glossary term in the text; in the PDF followed by a
                                                 .MARGIN_GLOSS {DATA_TERM: slug} box
-  a.FOOTNOTE_REF, aside.FOOTNOTE, a.FOOTNOTE_BACK   the author's footnotes (EPUB)
+  a.FOOTNOTE_REF #footnote_ref_id(n) -> aside.FOOTNOTE #footnote_id(n), a.FOOTNOTE_BACK
+                                                the author's footnotes (EPUB), numbered through the book
 
 Back matter: one section each, in BACK_MATTER order, with the id, heading id and title (a label,
 in the text's language) of its BackMatter (GLOSSARY, QUESTIONS, REFERENCES); in the EPUB each is a file of its own
@@ -31,7 +32,11 @@ at the entry, so a pop-up of the target shows the definition), each dd with .GLO
 apart by sup.CALL_SEPARATOR.
 
 Chapters: the PDF's chapter divs are #chapter_id(index).CHAPTER; the EPUB's chapter files are
-chapter_file(index) (CHAPTER_FILE matches their names).
+chapter_file(index) (CHAPTER_FILE matches their names), a chapter's title #chapter_title_id(index).
+The EPUB's parts, before they are split into files, are divs #part_id(index).
+
+RESERVED_ID_PREFIXES and RESERVED_IDS: every id the build writes, or starts its ids with (citeproc's
+`ref-` and `refs` included), so that an editor's heading or span cannot take one.
 
 Page furniture the renderers write for the style sheets only: PAGE_CLASSES. Classes pandoc's
 citeproc writes: CITEPROC_CLASSES. A style sheet may also style classes an editor writes in the
@@ -63,6 +68,8 @@ DATA_NOTE_ID = "data-note-id"
 DATA_CALL = "data-call"
 
 # The author's footnotes
+FOOTNOTE_PREFIX = "fn-"
+FOOTNOTE_REF_PREFIX = "fnref-"
 FOOTNOTE = "footnote"
 FOOTNOTE_REF = "footnote-ref"
 FOOTNOTE_BACK = "footnote-back"
@@ -78,6 +85,12 @@ GLOSS_USES = "gloss-uses"
 
 # Chapters and back matter
 CHAPTER = "chapter"
+CHAPTER_PREFIX = "chapter-"
+PART_PREFIX = "part-"
+TERM_PREFIX = "term-"
+BACK_PREFIX = "back-"  # the PDF's back-matter divs
+REFERENCE_PREFIX = "ref-"  # citeproc's ids of the references' entries
+CONTENTS_TITLE = "contents-title"  # the PDF's contents heading
 CHAPTER_FILE = re.compile(r"chapter-\d+\.xhtml$")
 BACK_MATTER_CLASS = "back-matter"
 
@@ -98,7 +111,7 @@ def kind_class(kind: str) -> str:
 
 def term_id(slug: str, count: int) -> str:
     """The id of the `count`th linked occurrence (from 1) of a glossary term."""
-    return f"term-{slug}-{count}"
+    return f"{TERM_PREFIX}{slug}-{count}"
 
 
 def gloss_id(slug: str) -> str:
@@ -108,12 +121,32 @@ def gloss_id(slug: str) -> str:
 
 def chapter_id(index: int) -> str:
     """The id of the PDF's chapter div, from index 0."""
-    return f"chapter-{index + 1}"
+    return f"{CHAPTER_PREFIX}{index + 1}"
+
+
+def chapter_title_id(index: int) -> str:
+    """The id of the EPUB's chapter title, from index 0."""
+    return f"{CHAPTER_PREFIX}{index + 1}-title"
 
 
 def chapter_file(index: int) -> str:
     """The EPUB's file of a chapter, from index 0."""
-    return f"chapter-{index + 1:02d}.xhtml"
+    return f"{CHAPTER_PREFIX}{index + 1:02d}.xhtml"
+
+
+def part_id(index: int) -> str:
+    """The id of the EPUB's part div, from index 0, before the parts are split into files."""
+    return f"{PART_PREFIX}{index}"
+
+
+def footnote_id(number: int) -> str:
+    """The id of the EPUB's aside of the author's footnote `number`."""
+    return f"{FOOTNOTE_PREFIX}{number}"
+
+
+def footnote_ref_id(number: int) -> str:
+    """The id of the call of the author's footnote `number` in the EPUB."""
+    return f"{FOOTNOTE_REF_PREFIX}{number}"
 
 
 @dataclass(frozen=True)
@@ -133,13 +166,34 @@ class BackMatter:
     @property
     def pdf_id(self) -> str:
         """The id of its div in the PDF."""
-        return f"back-{self.id}"
+        return f"{BACK_PREFIX}{self.id}"
 
 
 GLOSSARY = BackMatter("glossary", "glossary")
 QUESTIONS = BackMatter("questions", "questions")
 REFERENCES = BackMatter("references", "references")
 BACK_MATTER = (GLOSSARY, QUESTIONS, REFERENCES)
+
+RESERVED_ID_PREFIXES = (
+    CALL_PREFIX,
+    NOTE_PREFIX,
+    GLOSS_PREFIX,
+    FOOTNOTE_PREFIX,
+    FOOTNOTE_REF_PREFIX,
+    CHAPTER_PREFIX,
+    TERM_PREFIX,
+    PART_PREFIX,
+    BACK_PREFIX,
+    REFERENCE_PREFIX,
+)
+RESERVED_IDS = frozenset(
+    {
+        "refs",  # citeproc's references div
+        "footnotes",  # pandoc's footnotes section
+        CONTENTS_TITLE,
+        *(name for part in BACK_MATTER for name in (part.id, part.title_id)),
+    }
+)
 
 # Verse (a Markdown line block): a div of one div per line, so each line turns over with an indent.
 VERSE = "verse"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import BuildFailed, Diagnostic
+from ..markup import REFERENCE_PREFIX
 from ..memo import CACHE_DIR
 from ..model import Annotations, Edition
 from ..pandoc import cites_in, format_citations, open_memo, parse_markdown
@@ -214,7 +215,7 @@ def _sanitise_citations(
     if refs and refs["t"] == "Div" and refs["c"][0][0] == "refs":
         for entry in refs["c"][1]:
             ident = entry["c"][0][0] if entry["t"] == "Div" else ""
-            sanitiser.formatted(entry, places.get(ident.removeprefix("ref-"), fallback))
+            sanitiser.formatted(entry, places.get(ident.removeprefix(REFERENCE_PREFIX), fallback))
     if sanitiser.problems:
         raise BuildFailed(tuple(sanitiser.problems))
 

@@ -37,21 +37,6 @@ PANDOC_CLASSES = frozenset({"uri", "email", "unnumbered"}) | markup.PANDOC_CLASS
 _EDITOR_CLASSES = re.compile(r"editor classes:([^*]*)\*/")
 # The build's own names (markup.py), refused in what an editor writes.
 RESERVED_CLASS_PREFIXES = (markup.KIND_PREFIX, markup.GLOSS_PREFIX, "csl-")
-RESERVED_ID_PREFIXES = (
-    markup.CALL_PREFIX,
-    markup.NOTE_PREFIX,
-    markup.GLOSS_PREFIX,
-    "fn-",
-    "fnref-",
-    "chapter-",
-    "term-",
-    "part-",
-    "back-",
-    "ref-",
-)
-RESERVED_IDS = frozenset(
-    {"refs", "contents-title", "footnotes", *(name for part in markup.BACK_MATTER for name in (part.id, part.title_id))}
-)
 RENAMED_HEADING = "section-"  # what a heading's id that would take a reserved one starts with instead
 MAX_DEPTH = 64  # elements inside elements; YAML collections inside collections
 MAX_PARAGRAPH = 100_000  # characters between two blank lines of Markdown
@@ -80,7 +65,7 @@ def is_language_tag(value: str) -> bool:
 
 
 def is_reserved_id(ident: str) -> bool:
-    return ident in RESERVED_IDS or ident.startswith(RESERVED_ID_PREFIXES)
+    return ident in markup.RESERVED_IDS or ident.startswith(markup.RESERVED_ID_PREFIXES)
 
 
 def is_reserved_class(name: str) -> bool:
@@ -268,7 +253,7 @@ class Sanitiser:
 
     def _attributes(self, element: dict[str, Any], kind: str, attr: list[Any], place: Place, formatted: bool) -> None:
         ident, classes, pairs = attr
-        if ident and formatted and (ident == "refs" or ident.startswith("ref-")):
+        if ident and formatted and (ident == "refs" or ident.startswith(markup.REFERENCE_PREFIX)):
             pass  # citeproc's anchors for the bibliography
         elif ident and is_reserved_id(ident):
             if kind == "Header":

@@ -20,7 +20,7 @@ import lxml.html
 from ebooklib import epub
 
 from ..ast import raw_block, verse_as_lines
-from ..markup import CHAPTER, VERSE, VERSE_LINE, chapter_file
+from ..markup import CHAPTER, VERSE, VERSE_LINE, chapter_file, chapter_title_id, part_id
 from ..model import AnnotatedEdition, Metadata
 from ..pandoc import divs_to_html
 from ..reproducible import build_epoch
@@ -64,7 +64,7 @@ def _parts(annotated: AnnotatedEdition) -> list[Part]:
         file_of[number] = name
         title = chapter.title or annotated.edition.metadata.title
         blocks = text.chapter(verse_as_lines(chapter.blocks, VERSE, VERSE_LINE))
-        heading_id = f"chapter-{number + 1}-title"
+        heading_id = chapter_title_id(number)
         if chapter.title is None:  # an untitled text still needs a heading for navigation
             blocks = [raw_block(f'<h1 id="{heading_id}" class="text-title">{html.escape(title)}</h1>'), *blocks]
         elif blocks[0]["t"] == "Header" and blocks[0]["c"][1][0]:
@@ -94,7 +94,7 @@ def _render_parts(annotated: AnnotatedEdition, parts: list[Part]) -> dict[str, t
     the file that holds their target. Each part's HTML, with its element (for the contents)."""
     edition = annotated.edition
     html_text = divs_to_html(
-        [(f"part-{index}", "part", part.blocks) for index, part in enumerate(parts)],
+        [(part_id(index), "part", part.blocks) for index, part in enumerate(parts)],
         lang=edition.metadata.lang,
         cache_dir=edition.cache_dir,
         table="html-epub",
@@ -107,7 +107,7 @@ def _render_parts(annotated: AnnotatedEdition, parts: list[Part]) -> dict[str, t
     bodies: dict[str, Any] = {}
     owner: dict[str, str] = {}
     for index, part in enumerate(parts):
-        element = first_with_id[f"part-{index}"]
+        element = first_with_id[part_id(index)]
         bodies[part.file_name] = element
         for node in element.iter():
             if node.get("id"):

@@ -30,6 +30,8 @@ from ..markup import (
     NOTE_MARK,
     TERM,
     call_id,
+    footnote_id,
+    footnote_ref_id,
     gloss_id,
     kind_class,
     note_id,
@@ -120,12 +122,14 @@ class NoteMarkup:
         body = map_blocks(blocks, lambda inlines: self._inlines(inlines, glossing, None))
         back_aria = html.escape(self.labels("back-to-footnote", n=number))
         back = raw_inline(
-            f'<a href="#fnref-{number}" class="{FOOTNOTE_BACK}" epub:type="backlink" '
+            f'<a href="#{footnote_ref_id(number)}" class="{FOOTNOTE_BACK}" epub:type="backlink" '
             f'role="doc-backlink" aria-label="{back_aria}">{number}.</a> '
         )
         feet.extend(
             [
-                raw_block(f'<aside id="fn-{number}" class="{FOOTNOTE}" epub:type="footnote" role="doc-footnote">'),
+                raw_block(
+                    f'<aside id="{footnote_id(number)}" class="{FOOTNOTE}" epub:type="footnote" role="doc-footnote">'
+                ),
                 *_prepend(body, back),
                 raw_block("</aside>"),
             ]
@@ -134,7 +138,8 @@ class NoteMarkup:
         aria = html.escape(self.labels("footnote", n=number))
         return [
             raw_inline(
-                f'<a href="#fn-{number}" id="fnref-{number}" class="{FOOTNOTE_REF}" epub:type="noteref" '
+                f'<a href="#{footnote_id(number)}" id="{footnote_ref_id(number)}" class="{FOOTNOTE_REF}" '
+                'epub:type="noteref" '
                 f'role="doc-noteref" aria-label="{aria}"><sup>{number}</sup></a>'
             ),
             *(self._note_call(note) for note in glossing),

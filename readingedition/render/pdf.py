@@ -23,6 +23,7 @@ from ..diagnostics import BuildFailed, Diagnostic
 from ..markup import (
     BACK_MATTER_CLASS,
     CHAPTER,
+    CONTENTS_TITLE,
     DATA_CALL,
     DATA_NOTE,
     DATA_NOTE_ID,
@@ -227,7 +228,7 @@ def _html(annotated: AnnotatedEdition) -> str:
         f'<p class="author">{e(meta.author)}</p>{title_page_people(meta)}<p class="date">{e(meta.date)}</p>'
         f'{title_page_extras(meta)}<p class="edition-note">{e(labels("edition-note-pdf"))}</p>'
         f'<p class="rights">{e(meta.rights)}</p><p class="source">{e(meta.source)}</p></section>'
-        f'<nav class="contents" aria-labelledby="contents-title"><h1 id="contents-title">{e(labels("contents"))}</h1>'
+        f'<nav class="contents" aria-labelledby="{CONTENTS_TITLE}"><h1 id="{CONTENTS_TITLE}">{e(labels("contents"))}</h1>'
         f"<ul>{toc}</ul></nav>{body}</body></html>"
     )
 

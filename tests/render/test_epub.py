@@ -10,6 +10,7 @@ import pypandoc
 import pytest
 from PIL import Image
 
+from readingedition import markup
 from readingedition.check import run_ace, run_epubcheck
 from readingedition.check.fidelity import epub_fidelity
 from readingedition.render.cover import draw_cover
@@ -304,3 +305,18 @@ def test_pandoc_reads_every_note_back_in_reading_order(essay):
     assert read_back == calls and len(calls) == len(essay.annotated.notes) + len(
         list(_notes_in(essay.annotated.edition.document["blocks"]))
     )
+
+
+def test_every_id_the_build_writes_is_reserved_from_the_editor(built):
+    """An editor's heading or span cannot take an id the build writes (the sanitiser refuses or
+    renames it): so every id in the book but the headings' own is one markup.py reserves."""
+    with zipfile.ZipFile(built.epub) as book:
+        texts = [book.read(name).decode() for name in book.namelist() if name.endswith(".xhtml")]
+    written = {
+        ident
+        for text in texts
+        for tag, ident in re.findall(r'<(\w+)[^>]*\sid="([^"]+)"', text)
+        if tag not in ("h1", "h2", "h3", "h4", "h5", "h6", "nav")  # headings: the editor's; nav: ebooklib's
+    }
+    assert written
+    assert {i for i in written if not (i in markup.RESERVED_IDS or i.startswith(markup.RESERVED_ID_PREFIXES))} == set()
