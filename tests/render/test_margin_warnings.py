@@ -31,10 +31,20 @@ def test_each_warning_names_the_annotation_file_and_line(tmp_path):
     shown = [w.render(tmp_path) for w in placement_warnings(placement, annotated, "the PDF")]
     assert [line.splitlines()[0] for line in shown] == [
         f"{NOTES_FILE}:2: warning R002 note-moved: note `long-book` (a) starts on page 3 of the PDF, its call on page 2",
-        f"{GLOSSARY_FILE}:2: warning R003 gloss-dropped: no room on page 2 of the PDF for the gloss of `soviet`",
+        f"{GLOSSARY_FILE}:2: warning R003 gloss-dropped: the PDF has no room in the margin for 1 glossary gloss",
         f"{NOTES_FILE}:2: warning R005 note-split: note `long-book` was laid out in parts in the PDF; one part was kept",
     ]
     assert all("hint: " in line for line in shown)
+
+
+def test_glosses_left_out_are_one_warning_that_lists_each(tmp_path):
+    """A margin full of notes leaves out many glosses (30 of the essay's 40): one warning, each
+    term in its detail with its page and glossary line, not a screenful."""
+    annotated = anchor_edition(load_edition(make_edition(tmp_path)))
+    dropped = (DroppedGloss("soviet", 2), DroppedGloss("unknown-term", 3))
+    [warning] = placement_warnings(MarginPlacement((), 0, dropped), annotated, "the booklet")
+    assert warning.code == "R003" and "the booklet has no room in the margin for 2 glossary glosses" in warning.message
+    assert warning.detail.splitlines() == ["`soviet` on page 2 (line 2)", "`unknown-term` on page 3"]
 
 
 def test_a_note_continued_warns_and_a_note_at_the_foot_or_beside_its_call_does_not(tmp_path):

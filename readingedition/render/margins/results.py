@@ -3,7 +3,7 @@ the warnings they give the editor."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ...diagnostics import Diagnostic
 from ...model import AnnotatedEdition, Location
@@ -76,9 +76,13 @@ def placement_warnings(placement: MarginPlacement, annotated: AnnotatedEdition, 
         if note.continued:
             too_long = f"is too long for page {note.page_number} of {output}: it continues on the next page"
             found.append(warning("R004", f"{name} {too_long}", where))
-    for gloss in placement.dropped_glosses:
-        no_room = f"no room on page {gloss.page_number} of {output} for the gloss of `{gloss.term}`"
-        found.append(warning("R003", no_room, terms.get(gloss.term)))
+    if placement.dropped_glosses:  # one warning: a margin full of notes leaves out many glosses
+        first = placement.dropped_glosses[0]
+        count = len(placement.dropped_glosses)
+        no_room = f"{output} has no room in the margin for {count} glossary gloss{'es' * (count > 1)}"
+        where = [(g, terms.get(g.term)) for g in placement.dropped_glosses]
+        detail = "\n".join(f"`{g.term}` on page {g.page_number}" + (f" (line {w.line})" if w else "") for g, w in where)
+        found.append(replace(warning("R003", no_room, terms.get(first.term)), detail=detail))
     in_parts = f"was laid out in parts in {output}; one part was kept"
     found += [warning("R005", f"note `{n}` {in_parts}", notes.get(n)) for n in placement.split_notes]
     found += [warning("R005", f"the gloss of `{t}` {in_parts}", terms.get(t)) for t in placement.split_glosses]
